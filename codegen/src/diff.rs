@@ -1,0 +1,1 @@
+//! Diff of two models (see issue 7).

@@ -1,0 +1,232 @@
+//! Generates Rust bindings for the Salesforce Marketing Cloud SOAP partnerAPI from its WSDL, at
+//! build time, the way `tonic-build` serves a gRPC crate.
+//!
+//! The pipeline has three stages: [`wsdl`] reads the WSDL document (quick-xml), [`model`] hands
+//! its schema to xsd-parser (parse, resolve, interpret) and condenses the result into the
+//! generator's [`Model`], and [`render`] writes compact Rust (syn + quote, prettyplease) against
+//! a small XML runtime that lives in the crate using the bindings. [`surface`] and [`diff`]
+//! describe a model and compare two of them for maintainers.
+//!
+//! ```no_run
+//! // build.rs
+//! let out = std::env::var_os("OUT_DIR").unwrap();
+//! sfmc_partnerapi_codegen::Builder::new()
+//!     .wsdl("wsdl/partnerAPI.wsdl")
+//!     .api_type("crate::client::Api")
+//!     .compile(out)
+//!     .unwrap_or_else(|e| panic!("{e}"));
+//! ```
+
+pub mod diff;
+pub mod model;
+mod names;
+pub mod render;
+pub mod surface;
+pub mod wsdl;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+pub use model::Model;
+
+/// The namespace of the vendor's fault schema, which the upstream WSDL imports from the web.
+pub const FAULT_NAMESPACE: &str = "urn:fault.partner.exacttarget.com";
+
+/// File name of the generated bindings in the output directory.
+pub const BINDINGS_FILE: &str = "partnerapi.rs";
+/// File name of the API surface in the output directory.
+pub const SURFACE_FILE: &str = "partnerapi-surface.txt";
+
+/// Why generation failed: which file, where, and what is wrong or unsupported.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A file could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The WSDL is malformed or lacks something required.
+    #[error("{}:{line}: {message}", path.display())]
+    Wsdl {
+        /// The WSDL file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// xsd-parser rejected the schema, or an import could not be served.
+    #[error("{}: schema: {message}", path.display())]
+    Schema {
+        /// The WSDL file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// The schema uses a construct these bindings do not support.
+    #[error("{}: unsupported: {message}", path.display())]
+    Unsupported {
+        /// The WSDL file.
+        path: PathBuf,
+        /// The construct.
+        message: String,
+    },
+    /// The configuration is wrong (a bad Rust path, no WSDL given).
+    #[error("configuration: {0}")]
+    Config(String),
+}
+
+/// Configures and runs the generator.
+#[derive(Debug, Clone)]
+pub struct Builder {
+    wsdl: Option<PathBuf>,
+    imports: Vec<(String, PathBuf)>,
+    config: render::RenderConfig,
+}
+
+impl Default for Builder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Figures about one generation run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stats {
+    /// Complex types rendered.
+    pub complex_types: usize,
+    /// Enumerations rendered.
+    pub enumerations: usize,
+    /// Operations rendered.
+    pub operations: usize,
+    /// Lines of generated Rust.
+    pub lines: usize,
+    /// Wall time of the whole run.
+    pub elapsed: Duration,
+}
+
+/// The result of a run: the model, the Rust source, the surface text.
+#[derive(Debug, Clone)]
+pub struct Generated {
+    /// The model the code was rendered from.
+    pub model: Model,
+    /// The formatted Rust source.
+    pub code: String,
+    /// The API surface (see [`surface`]).
+    pub surface: String,
+    /// Figures about the run.
+    pub stats: Stats,
+}
+
+impl Generated {
+    /// Every file the run read (for `cargo:rerun-if-changed`).
+    pub fn files_read(&self) -> &[PathBuf] {
+        &self.model.files_read
+    }
+
+    /// Writes [`BINDINGS_FILE`] and [`SURFACE_FILE`] into `dir`.
+    pub fn write_to(&self, dir: &Path) -> Result<(), Error> {
+        for (name, text) in [(BINDINGS_FILE, &self.code), (SURFACE_FILE, &self.surface)] {
+            let path = dir.join(name);
+            std::fs::write(&path, text).map_err(|source| Error::Io { path, source })?;
+        }
+        Ok(())
+    }
+}
+
+impl Builder {
+    /// A builder with the defaults: runtime at `crate::xml`, errors `crate::Error`, no
+    /// operation methods until [`Builder::api_type`] is set, the fault schema namespace
+    /// unmapped.
+    pub fn new() -> Self {
+        Self {
+            wsdl: None,
+            imports: Vec::new(),
+            config: render::RenderConfig {
+                runtime: "crate::xml".to_string(),
+                api_type: None,
+                error_type: "crate::Error".to_string(),
+            },
+        }
+    }
+
+    /// The WSDL file to generate from.
+    pub fn wsdl(mut self, path: impl Into<PathBuf>) -> Self {
+        self.wsdl = Some(path.into());
+        self
+    }
+
+    /// Serves imports of schema namespace `namespace` from the local file `path` (the build
+    /// never fetches from the network).
+    pub fn import(mut self, namespace: impl Into<String>, path: impl Into<PathBuf>) -> Self {
+        self.imports.push((namespace.into(), path.into()));
+        self
+    }
+
+    /// Path of the XML runtime module the generated code uses.
+    pub fn runtime_path(mut self, path: impl Into<String>) -> Self {
+        self.config.runtime = path.into();
+        self
+    }
+
+    /// The type that gets one async method per operation (it must have one lifetime parameter
+    /// and a `call(&OperationInfo, &Req)` method).
+    pub fn api_type(mut self, path: impl Into<String>) -> Self {
+        self.config.api_type = Some(path.into());
+        self
+    }
+
+    /// The error type of the operation methods.
+    pub fn error_type(mut self, path: impl Into<String>) -> Self {
+        self.config.error_type = path.into();
+        self
+    }
+
+    /// Reads the WSDL and builds its model, without rendering.
+    pub fn model(&self) -> Result<Model, Error> {
+        let wsdl = self
+            .wsdl
+            .as_ref()
+            .ok_or_else(|| Error::Config("no WSDL file given".to_string()))?;
+        model::load(wsdl, &self.imports)
+    }
+
+    /// Runs the whole pipeline.
+    pub fn generate(&self) -> Result<Generated, Error> {
+        let started = Instant::now();
+        let model = self.model()?;
+        let code = render::render(&model, &self.config).map_err(Error::Config)?;
+        let surface = surface::surface(&model);
+        let (mut complex_types, mut enumerations) = (0, 0);
+        for def in model.types.values() {
+            match def {
+                model::TypeDef::Complex(_) => complex_types += 1,
+                model::TypeDef::Enum(_) => enumerations += 1,
+            }
+        }
+        let stats = Stats {
+            complex_types,
+            enumerations,
+            operations: model.operations.len(),
+            lines: code.lines().count(),
+            elapsed: started.elapsed(),
+        };
+        Ok(Generated {
+            model,
+            code,
+            surface,
+            stats,
+        })
+    }
+
+    /// Runs the pipeline and writes the results into `out_dir`.
+    pub fn compile(&self, out_dir: impl AsRef<Path>) -> Result<Generated, Error> {
+        let generated = self.generate()?;
+        generated.write_to(out_dir.as_ref())?;
+        Ok(generated)
+    }
+}

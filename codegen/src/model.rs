@@ -1,0 +1,615 @@
+//! Stage 2: the schema through xsd-parser (parse, resolve, interpret), then condensed into the
+//! generator's own model: named complex types with their fields flattened from their bases,
+//! enumerations, top-level elements, and the operations of the WSDL.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs::File;
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+use xsd_parser::models::meta::{
+    ElementMetaVariant, ElementMode, MetaType, MetaTypeVariant, MetaTypes,
+};
+use xsd_parser::models::schema::MaxOccurs;
+use xsd_parser::models::IdentType;
+use xsd_parser::pipeline::parser::resolver::{ResolveRequest, ResolveResult, Resolver};
+use xsd_parser::{Interpreter, Parser, TypeIdent};
+
+use crate::wsdl::{WsdlDocument, WsdlOperation};
+use crate::Error;
+
+const XSD_NS: &str = "http://www.w3.org/2001/XMLSchema";
+
+/// The type of a field.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum FieldType {
+    /// A built-in XML Schema type, by its XSD name (`int`, `dateTime`, ...).
+    Xsd(String),
+    /// A complex type or enumeration of the model, by its key in [`Model::types`].
+    Named(String),
+}
+
+/// One child element of a complex type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    /// The element name (`ID`).
+    pub name: String,
+    /// Its type (of the items, for a list).
+    pub ty: FieldType,
+    /// `minOccurs`.
+    pub min: usize,
+    /// `maxOccurs`; `None` for `unbounded`.
+    pub max: Option<usize>,
+    /// `nillable="true"`.
+    pub nillable: bool,
+    /// For a wrapper element (an inline type holding one repeated element), the item element
+    /// name; `min`/`max` then describe the wrapper, and the items are a list.
+    pub wrapper_item: Option<String>,
+}
+
+impl Field {
+    /// Whether the field holds several values (repeated, or a wrapper list).
+    pub fn is_list(&self) -> bool {
+        self.wrapper_item.is_some() || self.max != Some(1)
+    }
+}
+
+/// A complex type with its base's fields first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ComplexType {
+    /// The XSD name (or, for an inline type, the element path it was declared at).
+    pub name: String,
+    /// The base type it extends.
+    pub base: Option<String>,
+    /// All fields, inherited ones first, in schema order.
+    pub fields: Vec<Field>,
+    /// How many of `fields` come from the base.
+    pub inherited: usize,
+    /// Declared inline (anonymous) at an element.
+    pub inline: bool,
+    /// Documentation from the schema.
+    pub documentation: Option<String>,
+}
+
+impl ComplexType {
+    /// The fields this type declares itself.
+    pub fn own_fields(&self) -> &[Field] {
+        &self.fields[self.inherited.min(self.fields.len())..]
+    }
+}
+
+/// An enumeration (a string restriction with enumerated values).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnumType {
+    /// The XSD name.
+    pub name: String,
+    /// The values in schema order.
+    pub values: Vec<String>,
+    /// Documentation from the schema.
+    pub documentation: Option<String>,
+}
+
+/// A type of the model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TypeDef {
+    /// A complex type.
+    Complex(ComplexType),
+    /// An enumeration.
+    Enum(EnumType),
+}
+
+/// An operation: input and output elements and SOAPAction.
+pub type Operation = WsdlOperation;
+
+/// The generator's model of a WSDL: what rendering, the API surface and the diff work from.
+#[derive(Debug, Clone)]
+pub struct Model {
+    /// Target namespace of the service.
+    pub target_namespace: String,
+    /// The service address from the WSDL, if any.
+    pub service_address: Option<String>,
+    /// Complex types and enumerations, by name.
+    pub types: BTreeMap<String, TypeDef>,
+    /// Top-level elements: element name to type name.
+    pub elements: BTreeMap<String, String>,
+    /// Operations in WSDL order.
+    pub operations: Vec<Operation>,
+    /// Files read (the WSDL and every schema it imports).
+    pub files_read: Vec<PathBuf>,
+}
+
+impl Model {
+    /// The complex type `name`, if it is one.
+    pub fn complex(&self, name: &str) -> Option<&ComplexType> {
+        match self.types.get(name) {
+            Some(TypeDef::Complex(c)) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// Direct and indirect derived types of every complex type that has any, sorted.
+    pub fn descendants(&self) -> BTreeMap<String, Vec<String>> {
+        let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (name, def) in &self.types {
+            let TypeDef::Complex(c) = def else { continue };
+            let mut base = c.base.clone();
+            let mut guard = 0;
+            while let Some(b) = base {
+                out.entry(b.clone()).or_default().push(name.clone());
+                base = self.complex(&b).and_then(|c| c.base.clone());
+                guard += 1;
+                if guard > 64 {
+                    break;
+                }
+            }
+        }
+        for v in out.values_mut() {
+            v.sort();
+        }
+        out
+    }
+}
+
+/// Serves schema imports from local files only: by namespace, or relative to the WSDL.
+#[derive(Debug)]
+struct LocalResolver {
+    base_dir: PathBuf,
+    by_namespace: Vec<(String, PathBuf)>,
+    read: Rc<RefCell<Vec<PathBuf>>>,
+}
+
+impl Resolver for LocalResolver {
+    type Buffer = BufReader<File>;
+    type Error = String;
+
+    fn resolve(&mut self, req: &ResolveRequest) -> ResolveResult<Self> {
+        let ns = req
+            .requested_ns
+            .as_ref()
+            .map(|n| String::from_utf8_lossy(&n.0).into_owned());
+        let location = &req.requested_location;
+        let mapped = ns
+            .as_ref()
+            .and_then(|ns| self.by_namespace.iter().find(|(n, _)| n == ns))
+            .map(|(_, p)| p.clone());
+        let path = match mapped {
+            Some(p) => p,
+            None if location.contains("://") => {
+                return Err(format!(
+                    "the schema imports {location} (namespace {}); the build never fetches from \
+                     the network: map that namespace to a local file",
+                    ns.as_deref().unwrap_or("none")
+                ))
+            }
+            None => self.base_dir.join(location),
+        };
+        let abs = std::fs::canonicalize(&path)
+            .map_err(|e| format!("imported schema {}: {e}", path.display()))?;
+        let file =
+            File::open(&abs).map_err(|e| format!("imported schema {}: {e}", abs.display()))?;
+        let url = url::Url::from_file_path(&abs)
+            .map_err(|()| format!("imported schema {}: not a file path", abs.display()))?;
+        self.read.borrow_mut().push(abs.clone());
+        let name = abs.file_stem().map(|s| s.to_string_lossy().into_owned());
+        Ok(Some((name, url, BufReader::new(file))))
+    }
+}
+
+/// Builds the model of the WSDL at `path`, serving imports of the namespaces in `imports` from
+/// the given local files.
+pub fn load(path: &Path, imports: &[(String, PathBuf)]) -> Result<Model, Error> {
+    let wsdl = WsdlDocument::read(path)?;
+    let schema_err = |message: String| Error::Schema {
+        path: path.to_path_buf(),
+        message,
+    };
+    let read = Rc::new(RefCell::new(vec![path.to_path_buf()]));
+    let resolver = LocalResolver {
+        base_dir: path.parent().map(Path::to_path_buf).unwrap_or_default(),
+        by_namespace: imports.to_vec(),
+        read: read.clone(),
+    };
+    let mut parser = Parser::new()
+        .with_resolver(resolver)
+        .resolve_includes(true)
+        .with_default_namespaces();
+    for schema in &wsdl.schemas {
+        parser = parser
+            .add_schema_from_str(schema)
+            .map_err(|e| schema_err(e.to_string()))?;
+    }
+    let schemas = parser.finish();
+    let (types, _) = Interpreter::new(&schemas)
+        .with_buildin_types()
+        .and_then(|i| i.with_default_typedefs())
+        .and_then(|i| i.finish())
+        .map_err(|e| schema_err(e.to_string()))?;
+    let target = wsdl.target_namespace.clone();
+    let mut builder = Builder {
+        types: &types,
+        target_ns: namespace_id(&types, &target),
+        xsd_ns: namespace_id(&types, XSD_NS),
+        out: BTreeMap::new(),
+        path,
+    };
+    let mut elements = BTreeMap::new();
+    for (ident, ty) in &types.items {
+        if Some(ident.ns) != builder.target_ns {
+            continue;
+        }
+        match ident.type_ {
+            IdentType::Type if ident.name.is_named() => {
+                builder.named_type(ident, ty)?;
+            }
+            IdentType::Element if ident.name.is_named() => {
+                if let MetaTypeVariant::Reference(r) = &ty.variant {
+                    let name = builder.element_type(&r.type_, ident.name.as_str())?;
+                    elements.insert(ident.name.as_str().to_string(), name);
+                }
+            }
+            _ => {}
+        }
+    }
+    for op in &wsdl.operations {
+        for el in [&op.input_element, &op.output_element] {
+            if !elements.contains_key(el) {
+                return Err(schema_err(format!(
+                    "operation {} uses element {el}, which the schema does not declare",
+                    op.name
+                )));
+            }
+        }
+    }
+    let files_read = read.borrow().clone();
+    Ok(Model {
+        target_namespace: target,
+        service_address: wsdl.service_address,
+        types: builder.out,
+        elements,
+        operations: wsdl.operations,
+        files_read,
+    })
+}
+
+fn namespace_id(types: &MetaTypes, ns: &str) -> Option<xsd_parser::models::schema::NamespaceId> {
+    types
+        .modules
+        .iter()
+        .find(|(_, m)| {
+            m.namespace
+                .as_ref()
+                .is_some_and(|n| n.0.as_ref() == ns.as_bytes())
+        })
+        .map(|(id, _)| *id)
+}
+
+struct Builder<'a> {
+    types: &'a MetaTypes,
+    target_ns: Option<xsd_parser::models::schema::NamespaceId>,
+    xsd_ns: Option<xsd_parser::models::schema::NamespaceId>,
+    out: BTreeMap<String, TypeDef>,
+    path: &'a Path,
+}
+
+fn doc(ty: &MetaType) -> Option<String> {
+    let text = ty.documentation.join(" ");
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!text.is_empty()).then_some(text)
+}
+
+impl Builder<'_> {
+    fn unsupported(&self, message: String) -> Error {
+        Error::Unsupported {
+            path: self.path.to_path_buf(),
+            message,
+        }
+    }
+
+    fn named_type(&mut self, ident: &TypeIdent, ty: &MetaType) -> Result<(), Error> {
+        let name = ident.name.as_str().to_string();
+        if self.out.contains_key(&name) {
+            return Ok(());
+        }
+        match &ty.variant {
+            MetaTypeVariant::ComplexType(_) => self.complex(&name, ident, ty, false),
+            MetaTypeVariant::Enumeration(e) => {
+                let values = e
+                    .variants
+                    .0
+                    .iter()
+                    .map(|v| v.ident.name.as_str().to_string())
+                    .collect();
+                self.out.insert(
+                    name.clone(),
+                    TypeDef::Enum(EnumType {
+                        name,
+                        values,
+                        documentation: doc(ty),
+                    }),
+                );
+                Ok(())
+            }
+            // Simple restrictions without enumerations (patterns etc.) map to their base.
+            _ => Ok(()),
+        }
+    }
+
+    fn complex(
+        &mut self,
+        name: &str,
+        ident: &TypeIdent,
+        ty: &MetaType,
+        inline: bool,
+    ) -> Result<(), Error> {
+        let MetaTypeVariant::ComplexType(c) = &ty.variant else {
+            return Err(self.unsupported(format!("type {} is not a complex type", ident.name)));
+        };
+        if !c.attributes.is_empty() {
+            return Err(self.unsupported(format!(
+                "type {name} declares attributes; partnerAPI bindings support element content only"
+            )));
+        }
+        if c.has_simple_content(self.types) {
+            return Err(self.unsupported(format!("type {name} has simple content")));
+        }
+        // Reserve the name first: recursive types refer back to it.
+        self.out.insert(
+            name.to_string(),
+            TypeDef::Complex(ComplexType {
+                name: name.to_string(),
+                base: None,
+                fields: Vec::new(),
+                inherited: 0,
+                inline,
+                documentation: None,
+            }),
+        );
+        let base = match c.base.as_ident() {
+            Some(b) if Some(b.ns) == self.target_ns => {
+                if let Some(bt) = self.types.items.get(b) {
+                    self.named_type(b, bt)?;
+                }
+                Some(b.name.as_str().to_string())
+            }
+            Some(b) if Some(b.ns) == self.xsd_ns && b.name.as_str() == "anyType" => None,
+            Some(b) => return Err(self.unsupported(format!(
+                "type {name} derives from {}, which is not a complex type of the target namespace",
+                b.name
+            ))),
+            None => None,
+        };
+        let mut fields = Vec::new();
+        if let Some(content) = &c.content {
+            self.group_fields(name, content, false, &mut fields)?;
+        }
+        let inherited = base
+            .as_ref()
+            .and_then(|b| match self.out.get(b) {
+                Some(TypeDef::Complex(bc)) => Some(bc.fields.len()),
+                _ => None,
+            })
+            .unwrap_or(0);
+        let inherited = if fields.len() >= inherited {
+            inherited
+        } else {
+            0
+        };
+        self.out.insert(
+            name.to_string(),
+            TypeDef::Complex(ComplexType {
+                name: name.to_string(),
+                base,
+                fields,
+                inherited,
+                inline,
+                documentation: doc(ty),
+            }),
+        );
+        Ok(())
+    }
+
+    fn group_fields(
+        &mut self,
+        owner: &str,
+        group: &TypeIdent,
+        optional: bool,
+        fields: &mut Vec<Field>,
+    ) -> Result<(), Error> {
+        let Some(meta) = self.types.items.get(group) else {
+            return Err(self.unsupported(format!("content of {owner} ({}) not found", group.name)));
+        };
+        let (g, is_choice) = match &meta.variant {
+            MetaTypeVariant::Sequence(g) | MetaTypeVariant::All(g) => (g, false),
+            MetaTypeVariant::Choice(g) => (g, true),
+            _ => {
+                return Err(self.unsupported(format!(
+                    "content of {owner} is not a sequence, choice or all group"
+                )))
+            }
+        };
+        for el in &g.elements.0 {
+            let optional = optional || is_choice || el.min_occurs == 0;
+            match &el.variant {
+                ElementMetaVariant::Type {
+                    type_,
+                    mode: ElementMode::Group,
+                } => self.group_fields(owner, type_, optional, fields)?,
+                ElementMetaVariant::Type {
+                    type_,
+                    mode: ElementMode::Element,
+                } => {
+                    let name = el.ident.name.as_str().to_string();
+                    let max = match el.max_occurs {
+                        MaxOccurs::Unbounded => None,
+                        MaxOccurs::Bounded(n) => Some(n),
+                    };
+                    let (ty, wrapper_item) = self.field_type(type_, max)?;
+                    fields.push(Field {
+                        name,
+                        ty,
+                        min: if optional { 0 } else { el.min_occurs },
+                        max,
+                        nillable: el.nillable,
+                        wrapper_item,
+                    });
+                }
+                ElementMetaVariant::Any { .. } => {
+                    return Err(self.unsupported(format!("type {owner} has an xs:any wildcard")))
+                }
+                ElementMetaVariant::Text => {
+                    return Err(self.unsupported(format!("type {owner} has mixed text content")))
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The type of a field whose declared type is `ident`; for a wrapper element, the item type
+    /// and item name.
+    fn field_type(
+        &mut self,
+        ident: &TypeIdent,
+        max: Option<usize>,
+    ) -> Result<(FieldType, Option<String>), Error> {
+        if Some(ident.ns) == self.xsd_ns || ident.type_ == IdentType::BuildIn {
+            return Ok((FieldType::Xsd(ident.name.as_str().to_string()), None));
+        }
+        let Some(meta) = self.types.items.get(ident) else {
+            return Err(self.unsupported(format!(
+                "type {} is referenced but not declared",
+                ident.name
+            )));
+        };
+        match (&meta.variant, ident.type_) {
+            (MetaTypeVariant::Reference(r), IdentType::Element) => {
+                // A local element with an inline type.
+                let name = ident.name.as_str().to_string();
+                let Some(inner) = self.types.items.get(&r.type_) else {
+                    return Err(self.unsupported(format!("inline type of {name} not found")));
+                };
+                if max == Some(1) {
+                    if let Some(item) = self.wrapper(inner)? {
+                        return Ok(item);
+                    }
+                }
+                self.inline_type(&name, &r.type_, inner)?;
+                Ok((FieldType::Named(name), None))
+            }
+            (MetaTypeVariant::Reference(r), _) => self.field_type(&r.type_, max),
+            (MetaTypeVariant::ComplexType(_) | MetaTypeVariant::Enumeration(_), _) => {
+                self.named_type(ident, meta)?;
+                Ok((FieldType::Named(ident.name.as_str().to_string()), None))
+            }
+            (MetaTypeVariant::SimpleType(s), _) => self.field_type(&s.base, max),
+            (MetaTypeVariant::BuildIn(_), _) => {
+                Ok((FieldType::Xsd(ident.name.as_str().to_string()), None))
+            }
+            _ => Err(self.unsupported(format!(
+                "type {} (union, list or dynamic) is not supported",
+                ident.name
+            ))),
+        }
+    }
+
+    fn inline_type(&mut self, name: &str, ident: &TypeIdent, meta: &MetaType) -> Result<(), Error> {
+        if self.out.contains_key(name) {
+            return Ok(());
+        }
+        match &meta.variant {
+            MetaTypeVariant::ComplexType(_) => self.complex(name, ident, meta, true),
+            MetaTypeVariant::Enumeration(e) => {
+                let values = e
+                    .variants
+                    .0
+                    .iter()
+                    .map(|v| v.ident.name.as_str().to_string())
+                    .collect();
+                self.out.insert(
+                    name.to_string(),
+                    TypeDef::Enum(EnumType {
+                        name: name.to_string(),
+                        values,
+                        documentation: doc(meta),
+                    }),
+                );
+                Ok(())
+            }
+            _ => Err(self.unsupported(format!("inline type of element {name} is not supported"))),
+        }
+    }
+
+    /// `Some((item type, item name))` when `meta` is an inline complex type whose whole content
+    /// is one repeated element: the list-wrapper pattern of the partnerAPI.
+    fn wrapper(&mut self, meta: &MetaType) -> Result<Option<(FieldType, Option<String>)>, Error> {
+        let MetaTypeVariant::ComplexType(c) = &meta.variant else {
+            return Ok(None);
+        };
+        if c.base.as_ident().is_some() || !c.attributes.is_empty() {
+            return Ok(None);
+        }
+        let Some(content) = c.content.as_ref().and_then(|id| self.types.items.get(id)) else {
+            return Ok(None);
+        };
+        let MetaTypeVariant::Sequence(g) = &content.variant else {
+            return Ok(None);
+        };
+        let [el] = g.elements.0.as_slice() else {
+            return Ok(None);
+        };
+        let ElementMetaVariant::Type {
+            type_,
+            mode: ElementMode::Element,
+        } = &el.variant
+        else {
+            return Ok(None);
+        };
+        if el.max_occurs == MaxOccurs::Bounded(1) || el.min_occurs > 0 {
+            return Ok(None);
+        }
+        let (ty, nested) = self.field_type(type_, None)?;
+        if nested.is_some() {
+            return Ok(None);
+        }
+        Ok(Some((ty, Some(el.ident.name.as_str().to_string()))))
+    }
+
+    fn element_type(&mut self, ident: &TypeIdent, element: &str) -> Result<String, Error> {
+        let Some(meta) = self.types.items.get(ident) else {
+            return Err(self.unsupported(format!("type of element {element} not found")));
+        };
+        if ident.type_ == IdentType::ElementType {
+            self.inline_type(element, ident, meta)?;
+            return Ok(element.to_string());
+        }
+        match self.field_type(ident, Some(1))? {
+            (FieldType::Named(n), None) => Ok(n),
+            (FieldType::Xsd(x), _) => Ok(format!("xs:{x}")),
+            (FieldType::Named(n), Some(_)) => Ok(n),
+        }
+    }
+}
+
+/// The set of type names reachable from the operations' elements (what a subset needs).
+pub fn reachable(model: &Model) -> BTreeSet<String> {
+    let mut seen = BTreeSet::new();
+    let mut todo: Vec<String> = model.elements.values().cloned().collect();
+    let desc = model.descendants();
+    while let Some(t) = todo.pop() {
+        if !seen.insert(t.clone()) {
+            continue;
+        }
+        if let Some(c) = model.complex(&t) {
+            todo.extend(c.fields.iter().filter_map(|f| match &f.ty {
+                FieldType::Named(n) => Some(n.clone()),
+                FieldType::Xsd(_) => None,
+            }));
+            todo.extend(c.base.iter().cloned());
+        }
+        if let Some(d) = desc.get(&t) {
+            todo.extend(d.iter().cloned());
+        }
+    }
+    seen
+}

@@ -1,0 +1,187 @@
+//! One error type for every call, with kinds a caller can match on.
+
+use std::time::Duration;
+
+use crate::soap::{Fault, FaultKind, ProtocolError};
+
+/// One result of a call that did not come back OK (see [`ApiError`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ResultStatus {
+    /// The object's ID, when the result names one.
+    pub id: Option<i64>,
+    /// `StatusCode` (`OK`, `Error`, ...).
+    pub status_code: String,
+    /// `ErrorCode`, if any.
+    pub error_code: Option<i32>,
+    /// `StatusMessage`.
+    pub status_message: String,
+}
+
+/// The service answered, but `OverallStatus` is not OK.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ApiError {
+    /// The operation.
+    pub operation: String,
+    /// `OverallStatus` as received (`Error`, `HasErrors`, `Has Errors`, `Error: ...`).
+    pub overall_status: String,
+    /// `OverallStatusMessage`, if any.
+    pub message: Option<String>,
+    /// `RequestID`, if any.
+    pub request_id: Option<String>,
+    /// Every result, with its status, error code and message.
+    pub results: Vec<ResultStatus>,
+}
+
+/// Everything that can go wrong in a call.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The connection could not be made or broke (DNS, refused, reset, TLS).
+    #[error(
+        "could not reach {url}: {message} (check the endpoint URL, the network and any proxy)"
+    )]
+    Connect {
+        /// The URL (without credentials).
+        url: String,
+        /// What failed.
+        message: String,
+    },
+    /// No answer within the configured timeout.
+    #[error("{operation} timed out after {timeout:?} (raise the timeout, or check the service's status)")]
+    Timeout {
+        /// The operation (or `token`).
+        operation: String,
+        /// The timeout in force.
+        timeout: Duration,
+    },
+    /// An HTTP error status without a SOAP body.
+    #[error("HTTP {status} from {url} without a SOAP fault{}", excerpt.as_deref().map(|e| format!(": {e}")).unwrap_or_default())]
+    Http {
+        /// The status code.
+        status: u16,
+        /// The URL.
+        url: String,
+        /// The start of the body, if it was text.
+        excerpt: Option<String>,
+    },
+    /// The service answered with a SOAP fault.
+    #[error("{fault}{}", if fault.is_authentication() { " (authentication failed: check the credentials, the account ID and the token)" } else { "" })]
+    Fault {
+        /// The fault.
+        fault: Fault,
+    },
+    /// The token endpoint refused the credentials, or authentication is impossible.
+    #[error("authentication failed: {message} (check the client ID, the client secret and the account ID)")]
+    Auth {
+        /// What the token endpoint said.
+        message: String,
+    },
+    /// `OverallStatus` was not OK.
+    #[error("{} answered {}{}: {}", .0.operation, .0.overall_status, .0.message.as_deref().filter(|m| !m.is_empty()).map(|m| format!(" ({m})")).unwrap_or_default(), describe_results(&.0.results))]
+    Api(Box<ApiError>),
+    /// The response is not a SOAP 1.1 message the client can read.
+    #[error("unreadable response to {operation}: {source}")]
+    Protocol {
+        /// The operation.
+        operation: String,
+        /// What is wrong with it.
+        #[source]
+        source: ProtocolError,
+    },
+    /// The response body is larger than the configured cap.
+    #[error("the response to {operation} is larger than the {limit}-byte cap (raise max_response_bytes)")]
+    BodyTooLarge {
+        /// The operation.
+        operation: String,
+        /// The cap.
+        limit: usize,
+    },
+    /// The client is configured wrongly.
+    #[error("configuration: {0}")]
+    Config(String),
+}
+
+fn describe_results(results: &[ResultStatus]) -> String {
+    let failed: Vec<String> = results
+        .iter()
+        .filter(|r| !r.status_code.eq_ignore_ascii_case("OK"))
+        .map(|r| {
+            let id = r.id.map(|i| format!("ID {i}: ")).unwrap_or_default();
+            let code = r
+                .error_code
+                .map(|c| format!(" [ErrorCode {c}]"))
+                .unwrap_or_default();
+            format!("{id}{} {}{code}", r.status_code, r.status_message)
+        })
+        .collect();
+    if failed.is_empty() {
+        format!("{} results", results.len())
+    } else {
+        failed.join("; ")
+    }
+}
+
+/// The broad class of an [`Error`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// Connection failures.
+    Connect,
+    /// Timeouts.
+    Timeout,
+    /// HTTP errors without a SOAP fault.
+    Http,
+    /// SOAP faults other than authentication failures.
+    Fault,
+    /// Authentication failures (token endpoint, Security faults, expired tokens).
+    Auth,
+    /// `OverallStatus` not OK.
+    Api,
+    /// Unreadable responses (including an oversized body).
+    Protocol,
+    /// Configuration errors.
+    Config,
+}
+
+impl Error {
+    /// The class of this error.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Connect { .. } => ErrorKind::Connect,
+            Error::Timeout { .. } => ErrorKind::Timeout,
+            Error::Http { .. } => ErrorKind::Http,
+            Error::Fault { fault } if fault.is_authentication() => ErrorKind::Auth,
+            Error::Fault { .. } => ErrorKind::Fault,
+            Error::Auth { .. } => ErrorKind::Auth,
+            Error::Api(_) => ErrorKind::Api,
+            Error::Protocol { .. } | Error::BodyTooLarge { .. } => ErrorKind::Protocol,
+            Error::Config(_) => ErrorKind::Config,
+        }
+    }
+
+    /// The SOAP fault, if this is one.
+    pub fn fault(&self) -> Option<&Fault> {
+        match self {
+            Error::Fault { fault } => Some(fault),
+            _ => None,
+        }
+    }
+
+    /// The API error, if `OverallStatus` was not OK.
+    pub fn api_error(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// Whether a Security fault (or a token failure) caused this.
+    pub fn is_auth(&self) -> bool {
+        self.kind() == ErrorKind::Auth
+    }
+
+    /// Whether the fault is of the `Server` class.
+    pub fn is_server_fault(&self) -> bool {
+        self.fault().is_some_and(|f| f.kind() == FaultKind::Server)
+    }
+}

@@ -1,0 +1,270 @@
+use std::fmt;
+
+use base64::Engine as _;
+use secrecy::{ExposeSecret, SecretString};
+
+use super::{
+    Fault, ProtocolError, FUELOAUTH_NS, PASSWORD_TEXT, SOAP11_NS, SOAP12_NS, WSSE_NS, WSU_NS,
+};
+use crate::xml::{Start, XmlElement, XmlReader, XmlWriter};
+
+/// A WS-Security UsernameToken (legacy authentication), with its password kept secret.
+#[derive(Clone)]
+pub struct UsernameToken {
+    /// `wsse:Username`.
+    pub username: String,
+    /// `wsse:Password` (`#PasswordText`).
+    pub password: SecretString,
+    /// `wsse:Nonce`, base64.
+    pub nonce: String,
+    /// `wsu:Created`, UTC, e.g. `2011-03-24T15:23:47Z`.
+    pub created: String,
+}
+
+impl UsernameToken {
+    /// A token for `username` with a fresh random nonce, created now.
+    pub fn new(username: impl Into<String>, password: SecretString) -> Self {
+        let nonce: [u8; 16] = std::array::from_fn(|_| fastrand::u8(..));
+        Self {
+            username: username.into(),
+            password,
+            nonce: base64::engine::general_purpose::STANDARD.encode(nonce),
+            created: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
+        }
+    }
+}
+
+impl fmt::Debug for UsernameToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UsernameToken")
+            .field("username", &self.username)
+            .field("password", &"[REDACTED]")
+            .field("nonce", &self.nonce)
+            .field("created", &self.created)
+            .finish()
+    }
+}
+
+/// The authentication header a request carries.
+#[derive(Debug, Clone, Copy)]
+pub enum RequestHeader<'a> {
+    /// No header.
+    None,
+    /// `<fueloauth xmlns="http://exacttarget.com">TOKEN</fueloauth>`.
+    FuelOAuth(&'a SecretString),
+    /// A WS-Security UsernameToken.
+    UsernameToken(&'a UsernameToken),
+    /// The header as it would be sent, with every secret replaced by `***` (for dry runs).
+    Masked(&'a RequestHeader<'a>),
+}
+
+const MASK: &str = "***";
+
+impl RequestHeader<'_> {
+    fn write(&self, w: &mut XmlWriter, masked: bool) {
+        match self {
+            RequestHeader::None => {}
+            RequestHeader::Masked(inner) => inner.write(w, true),
+            RequestHeader::FuelOAuth(token) => {
+                w.raw(&format!("<fueloauth xmlns=\"{FUELOAUTH_NS}\">"));
+                w.escaped(if masked { MASK } else { token.expose_secret() });
+                w.raw("</fueloauth>");
+            }
+            RequestHeader::UsernameToken(t) => {
+                w.raw(&format!(
+                    "<wsse:Security xmlns:wsse=\"{WSSE_NS}\" xmlns:wsu=\"{WSU_NS}\"><wsse:UsernameToken>"
+                ));
+                w.text_element("wsse:Username", &t.username);
+                w.raw(&format!("<wsse:Password Type=\"{PASSWORD_TEXT}\">"));
+                w.escaped(if masked {
+                    MASK
+                } else {
+                    t.password.expose_secret()
+                });
+                w.raw("</wsse:Password>");
+                w.text_element("wsse:Nonce", &t.nonce);
+                w.text_element("wsu:Created", &t.created);
+                w.raw("</wsse:UsernameToken></wsse:Security>");
+            }
+        }
+    }
+}
+
+/// Writes a whole SOAP 1.1 request envelope: the header, then `body` as the Body's element.
+pub fn write_envelope<T: XmlElement>(header: &RequestHeader<'_>, body: &T) -> String {
+    let mut w = XmlWriter::with_capacity(1024);
+    w.raw("<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
+    w.raw(&format!(
+        "<soap:Envelope xmlns:soap=\"{SOAP11_NS}\"><soap:Header>"
+    ));
+    header.write(&mut w, false);
+    w.raw("</soap:Header><soap:Body>");
+    w.root(body);
+    w.raw("</soap:Body></soap:Envelope>");
+    w.into_string()
+}
+
+/// The authentication found in a request's SOAP Header (what a server reads).
+#[derive(Debug, Clone, Default)]
+pub struct HeaderInfo {
+    /// The `fueloauth` token, if present.
+    pub fueloauth: Option<SecretString>,
+    /// The WS-Security UsernameToken, if present.
+    pub username_token: Option<UsernameToken>,
+}
+
+/// A SOAP 1.1 envelope being read: its header, then its Body element on demand.
+///
+/// Reading accepts any prefixes, a byte order mark, comments, CDATA, and headers it does not
+/// know (WS-Addressing, WS-Security timestamps, ...), which it passes over.
+pub struct Envelope<'a> {
+    reader: XmlReader<'a>,
+    header: HeaderInfo,
+    body: Start<'a>,
+}
+
+impl<'a> Envelope<'a> {
+    /// Reads up to the first element of the Body.
+    pub fn parse(bytes: &'a [u8]) -> Result<Self, ProtocolError> {
+        if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+            return Err(ProtocolError::Empty);
+        }
+        let mut r = XmlReader::new(bytes);
+        let Some(root) = r.next_child()? else {
+            return Err(ProtocolError::NotSoap(String::new()));
+        };
+        let name = String::from_utf8_lossy(root.local_name()).into_owned();
+        if name != "Envelope" {
+            return Err(ProtocolError::NotSoap(name));
+        }
+        match root.namespace() {
+            Some(ns) if ns == SOAP11_NS.as_bytes() => {}
+            Some(ns) if ns == SOAP12_NS.as_bytes() => return Err(ProtocolError::Soap12),
+            _ => {
+                return Err(ProtocolError::NotSoap(
+                    "Envelope in another namespace".into(),
+                ))
+            }
+        }
+        let mut header = HeaderInfo::default();
+        if root.is_empty() {
+            return Err(ProtocolError::NoBody);
+        }
+        while let Some(part) = r.next_child()? {
+            match part.local_name() {
+                b"Header" if !part.is_empty() => read_header(&mut r, &mut header)?,
+                b"Body" if !part.is_empty() => {
+                    let Some(body) = r.next_child()? else {
+                        return Err(ProtocolError::NoBody);
+                    };
+                    return Ok(Self {
+                        reader: r,
+                        header,
+                        body,
+                    });
+                }
+                b"Body" => return Err(ProtocolError::NoBody),
+                _ => r.skip(&part)?,
+            }
+        }
+        Err(ProtocolError::NoBody)
+    }
+
+    /// The authentication the Header carried.
+    pub fn header(&self) -> &HeaderInfo {
+        &self.header
+    }
+
+    /// Takes the header out (e.g. to keep the credentials after reading the body).
+    pub fn take_header(&mut self) -> HeaderInfo {
+        std::mem::take(&mut self.header)
+    }
+
+    /// The local name of the Body's element.
+    pub fn body_name(&self) -> &'a [u8] {
+        self.body.local_name()
+    }
+
+    /// Whether the Body holds a SOAP Fault.
+    pub fn is_fault(&self) -> bool {
+        self.body.local_name() == b"Fault" && self.body.namespace() == Some(SOAP11_NS.as_bytes())
+    }
+
+    /// Reads the Body's Fault.
+    pub fn read_fault(mut self) -> Result<Fault, ProtocolError> {
+        let fault = Fault::read(&mut self.reader, &self.body)?;
+        self.finish()?;
+        Ok(fault)
+    }
+
+    /// Reads the Body's element as `T`, which must be the element found there.
+    pub fn read_body<T: XmlElement>(mut self) -> Result<T, ProtocolError> {
+        if self.body.local_name() != T::NAME.as_bytes() {
+            return Err(ProtocolError::UnexpectedBody {
+                expected: T::NAME.to_string(),
+                found: String::from_utf8_lossy(self.body.qname()).into_owned(),
+            });
+        }
+        let value = T::read_element(&mut self.reader, &self.body)?;
+        self.finish()?;
+        Ok(value)
+    }
+
+    /// Reads the rest of the document, so a truncated envelope is an error.
+    fn finish(&mut self) -> Result<(), ProtocolError> {
+        // The Body, then the Envelope, then the document's end.
+        for _ in 0..3 {
+            while let Some(next) = self.reader.next_child()? {
+                self.reader.skip(&next)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn read_header(r: &mut XmlReader<'_>, header: &mut HeaderInfo) -> Result<(), ProtocolError> {
+    while let Some(h) = r.next_child()? {
+        match h.local_name() {
+            b"fueloauth" => {
+                let token = r.text(&h)?.trim().to_string();
+                header.fueloauth = Some(SecretString::from(token));
+            }
+            b"Security" if !h.is_empty() => {
+                while let Some(s) = r.next_child()? {
+                    if s.local_name() == b"UsernameToken" && !s.is_empty() {
+                        header.username_token = Some(read_username_token(r)?);
+                    } else {
+                        r.skip(&s)?;
+                    }
+                }
+            }
+            _ => r.skip(&h)?,
+        }
+    }
+    Ok(())
+}
+
+fn read_username_token(r: &mut XmlReader<'_>) -> Result<UsernameToken, ProtocolError> {
+    let mut t = UsernameToken {
+        username: String::new(),
+        password: SecretString::from(String::new()),
+        nonce: String::new(),
+        created: String::new(),
+    };
+    while let Some(c) = r.next_child()? {
+        let text = r.text(&c)?.trim().to_string();
+        match c.local_name() {
+            b"Username" => t.username = text,
+            b"Password" => t.password = SecretString::from(text),
+            b"Nonce" => t.nonce = text,
+            b"Created" => t.created = text,
+            _ => {}
+        }
+    }
+    Ok(t)
+}
+
+/// Writes the request envelope with every secret masked: what `--dry-run` shows.
+pub fn write_masked_envelope<T: XmlElement>(header: &RequestHeader<'_>, body: &T) -> String {
+    write_envelope(&RequestHeader::Masked(header), body)
+}

@@ -1,0 +1,462 @@
+use std::borrow::Cow;
+
+use quick_xml::escape::resolve_predefined_entity;
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::Reader;
+
+use super::{XmlComplex, XmlError, XmlErrorKind, XmlValue, XSI_NS};
+
+/// The default bound on element nesting; SOAP responses of the partnerAPI nest about ten deep.
+pub const DEFAULT_MAX_DEPTH: usize = 128;
+
+/// The start tag of an element, as the reader saw it: names, `xsi:type`, `xsi:nil`.
+#[derive(Debug, Clone)]
+pub struct Start<'a> {
+    qname: &'a [u8],
+    namespace: Option<&'a [u8]>,
+    xsi_type: Option<&'a [u8]>,
+    xsi_type_ns: Option<&'a [u8]>,
+    nil: bool,
+    empty: bool,
+    position: usize,
+}
+
+impl<'a> Start<'a> {
+    /// The name as written, with its prefix.
+    pub fn qname(&self) -> &'a [u8] {
+        self.qname
+    }
+
+    /// The local name (without prefix).
+    pub fn local_name(&self) -> &'a [u8] {
+        local_part(self.qname)
+    }
+
+    /// The namespace the element's prefix (or the default namespace) is bound to.
+    pub fn namespace(&self) -> Option<&'a [u8]> {
+        self.namespace
+    }
+
+    /// The `xsi:type` attribute as written (a QName), if present.
+    pub fn xsi_type(&self) -> Option<&'a [u8]> {
+        self.xsi_type
+    }
+
+    /// The local name of `xsi:type` if it names a type of namespace `ns` (its prefix is bound to
+    /// `ns`, or it has no prefix, or its prefix is unbound). `None` when there is no `xsi:type`;
+    /// the whole QName (which matches no local name) when it names another namespace's type.
+    pub fn xsi_type_in(&self, ns: &str) -> Option<&'a [u8]> {
+        let value = self.xsi_type?;
+        match self.xsi_type_ns {
+            Some(bound) if bound != ns.as_bytes() => Some(value),
+            _ => Some(local_part(value)),
+        }
+    }
+
+    /// `xsi:nil="true"` (or `"1"`) was given.
+    pub fn is_nil(&self) -> bool {
+        self.nil
+    }
+
+    /// The element was written as `<name/>`.
+    pub fn is_empty(&self) -> bool {
+        self.empty
+    }
+
+    /// Byte offset of the start tag in the input.
+    pub fn position(&self) -> usize {
+        self.position
+    }
+
+    fn name_lossy(&self) -> String {
+        String::from_utf8_lossy(self.qname).into_owned()
+    }
+}
+
+fn local_part(qname: &[u8]) -> &[u8] {
+    match qname.iter().rposition(|&b| b == b':') {
+        Some(i) => &qname[i + 1..],
+        None => qname,
+    }
+}
+
+fn prefix_part(qname: &[u8]) -> &[u8] {
+    match qname.iter().position(|&b| b == b':') {
+        Some(i) => &qname[..i],
+        None => &[],
+    }
+}
+
+/// A pull reader over a complete XML document in memory, borrowing from it.
+pub struct XmlReader<'a> {
+    reader: Reader<&'a [u8]>,
+    input: &'a [u8],
+    /// In-scope namespace declarations: (depth, prefix, namespace); prefix empty for the default.
+    namespaces: Vec<(usize, &'a [u8], &'a [u8])>,
+    depth: usize,
+    max_depth: usize,
+    skipped: usize,
+}
+
+impl<'a> XmlReader<'a> {
+    /// A reader over `input` (a leading UTF-8 byte order mark is ignored).
+    pub fn new(input: &'a [u8]) -> Self {
+        let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
+        let mut reader = Reader::from_reader(input);
+        let config = reader.config_mut();
+        config.check_end_names = true;
+        config.expand_empty_elements = false;
+        Self {
+            reader,
+            input,
+            namespaces: Vec::new(),
+            depth: 0,
+            max_depth: DEFAULT_MAX_DEPTH,
+            skipped: 0,
+        }
+    }
+
+    /// Sets the bound on element nesting (a clear error past it).
+    pub fn with_max_depth(mut self, max_depth: usize) -> Self {
+        self.max_depth = max_depth;
+        self
+    }
+
+    /// How many unknown elements were skipped so far.
+    pub fn skipped(&self) -> usize {
+        self.skipped
+    }
+
+    /// The current byte offset in the input.
+    pub fn position(&self) -> usize {
+        self.reader.buffer_position() as usize
+    }
+
+    /// The input from the start tag of `start` up to the current position (after its end tag
+    /// once it was read), as text.
+    pub fn raw_since(&self, start: &Start<'_>) -> Cow<'a, str> {
+        let end = self.position().min(self.input.len());
+        let begin = start.position.min(end);
+        String::from_utf8_lossy(&self.input[begin..end])
+    }
+
+    /// The namespace bound to `prefix` (empty for the default namespace) where the reader is.
+    pub fn resolve_prefix(&self, prefix: &[u8]) -> Option<&'a [u8]> {
+        self.namespaces
+            .iter()
+            .rev()
+            .find(|(_, p, _)| *p == prefix)
+            .map(|(_, _, ns)| *ns)
+            .filter(|ns| !ns.is_empty())
+    }
+
+    fn error(&self, kind: XmlErrorKind) -> XmlError {
+        XmlError::new(kind, self.position())
+    }
+
+    fn syntax(&self, err: quick_xml::Error) -> XmlError {
+        let kind = match err {
+            quick_xml::Error::Encoding(e) => XmlErrorKind::Encoding(e.to_string()),
+            other => XmlErrorKind::Syntax(other.to_string()),
+        };
+        XmlError::new(kind, self.reader.error_position() as usize)
+    }
+
+    /// A value error for the text of element `start`.
+    pub fn value_error(&self, start: &Start<'_>, value: &str, expected: &'static str) -> XmlError {
+        let value: String = value.chars().take(64).collect();
+        XmlError::new(
+            XmlErrorKind::Value {
+                element: start.name_lossy(),
+                value,
+                expected,
+            },
+            start.position,
+        )
+    }
+
+    /// Re-borrows a slice of an event from the input itself, so it lives as long as the input.
+    fn rebase(&self, part: &[u8]) -> &'a [u8] {
+        let base = self.input.as_ptr() as usize;
+        let at = part.as_ptr() as usize;
+        if at >= base && at + part.len() <= base + self.input.len() {
+            &self.input[at - base..at - base + part.len()]
+        } else {
+            &[]
+        }
+    }
+
+    fn open(
+        &mut self,
+        tag: &BytesStart<'a>,
+        empty: bool,
+        position: usize,
+    ) -> Result<Start<'a>, XmlError> {
+        if !empty {
+            self.depth += 1;
+            if self.depth > self.max_depth {
+                return Err(self.error(XmlErrorKind::TooDeep {
+                    limit: self.max_depth,
+                }));
+            }
+        }
+        let level = self.depth + usize::from(empty);
+        let qname = self.rebase(tag.name().as_ref());
+        let mut xsi_type = None;
+        let mut nil = false;
+        let raw = tag.attributes_raw();
+        if raw.iter().any(|b| !b.is_ascii_whitespace()) {
+            // Declarations first, so that attributes of this very tag resolve against them.
+            let mut pending: Vec<(&'a [u8], &'a [u8])> = Vec::new();
+            for attr in tag.attributes() {
+                let attr = attr.map_err(|e| self.syntax(e.into()))?;
+                let key = self.rebase(attr.key.as_ref());
+                let value = self.rebase(&attr.value);
+                if key == b"xmlns" {
+                    self.namespaces.push((level, b"", value));
+                } else if let Some(prefix) = key.strip_prefix(b"xmlns:") {
+                    self.namespaces.push((level, prefix, value));
+                } else if key.contains(&b':') {
+                    pending.push((key, value));
+                }
+            }
+            for (key, value) in pending {
+                if self.resolve_prefix(prefix_part(key)) != Some(XSI_NS.as_bytes()) {
+                    continue;
+                }
+                match local_part(key) {
+                    b"type" => xsi_type = Some(value),
+                    b"nil" => nil = matches!(value, b"true" | b"1"),
+                    _ => {}
+                }
+            }
+        }
+        let namespace = self.resolve_prefix(prefix_part(qname));
+        let xsi_type_ns = xsi_type.and_then(|t| self.resolve_prefix(prefix_part(t)));
+        let start = Start {
+            qname,
+            namespace,
+            xsi_type,
+            xsi_type_ns,
+            nil,
+            empty,
+            position,
+        };
+        if empty {
+            self.pop_namespaces(level);
+        }
+        Ok(start)
+    }
+
+    fn pop_namespaces(&mut self, level: usize) {
+        while self.namespaces.last().is_some_and(|(d, _, _)| *d >= level) {
+            self.namespaces.pop();
+        }
+    }
+
+    fn close(&mut self) {
+        self.pop_namespaces(self.depth);
+        self.depth = self.depth.saturating_sub(1);
+    }
+
+    /// The next element start at the current level, or `None` at the end tag of the element
+    /// being read (or at the end of the document at the top level). Text, comments and
+    /// processing instructions between elements are passed over.
+    pub fn next_child(&mut self) -> Result<Option<Start<'a>>, XmlError> {
+        loop {
+            let position = self.position();
+            match self.reader.read_event() {
+                Ok(Event::Start(tag)) => return self.open(&tag, false, position).map(Some),
+                Ok(Event::Empty(tag)) => return self.open(&tag, true, position).map(Some),
+                Ok(Event::End(_)) => {
+                    self.close();
+                    return Ok(None);
+                }
+                Ok(Event::Eof) => {
+                    if self.depth == 0 {
+                        return Ok(None);
+                    }
+                    return Err(self.error(XmlErrorKind::UnexpectedEof));
+                }
+                Ok(Event::DocType(_)) => return Err(self.error(XmlErrorKind::Doctype)),
+                Ok(_) => {}
+                Err(e) => return Err(self.syntax(e)),
+            }
+        }
+    }
+
+    /// Passes over the rest of element `start` (its content and end tag).
+    pub fn skip(&mut self, start: &Start<'_>) -> Result<(), XmlError> {
+        self.skipped += 1;
+        self.finish(start)
+    }
+
+    fn finish(&mut self, start: &Start<'_>) -> Result<(), XmlError> {
+        if start.empty {
+            return Ok(());
+        }
+        let mut open = 0usize;
+        loop {
+            match self.reader.read_event() {
+                Ok(Event::Start(_)) => open += 1,
+                Ok(Event::End(_)) => {
+                    if open == 0 {
+                        self.close();
+                        return Ok(());
+                    }
+                    open -= 1;
+                }
+                Ok(Event::Eof) => return Err(self.error(XmlErrorKind::UnexpectedEof)),
+                Ok(Event::DocType(_)) => return Err(self.error(XmlErrorKind::Doctype)),
+                Ok(_) => {}
+                Err(e) => return Err(self.syntax(e)),
+            }
+        }
+    }
+
+    /// Reads the text content of element `start` up to its end tag: entity and character
+    /// references resolved, CDATA taken as is, comments passed over. Child elements inside text
+    /// are skipped.
+    pub fn text(&mut self, start: &Start<'_>) -> Result<Cow<'a, str>, XmlError> {
+        if start.empty {
+            return Ok(Cow::Borrowed(""));
+        }
+        let mut text: Cow<'a, str> = Cow::Borrowed("");
+        loop {
+            let position = self.position();
+            let piece: Cow<'a, str> = match self.reader.read_event() {
+                Ok(Event::Text(t)) => t
+                    .xml10_content()
+                    .map_err(|e| XmlError::new(XmlErrorKind::Encoding(e.to_string()), position))?,
+                Ok(Event::CData(c)) => c
+                    .decode()
+                    .map_err(|e| XmlError::new(XmlErrorKind::Encoding(e.to_string()), position))?,
+                Ok(Event::GeneralRef(r)) => {
+                    let resolved = if r.is_char_ref() {
+                        r.resolve_char_ref().ok().flatten().map(String::from)
+                    } else {
+                        let name = r.decode().unwrap_or_default();
+                        resolve_predefined_entity(&name).map(String::from)
+                    };
+                    match resolved {
+                        Some(s) => Cow::Owned(s),
+                        None => {
+                            let name = String::from_utf8_lossy(&r).into_owned();
+                            return Err(XmlError::new(XmlErrorKind::UnknownEntity(name), position));
+                        }
+                    }
+                }
+                Ok(Event::End(_)) => {
+                    self.close();
+                    return Ok(text);
+                }
+                Ok(Event::Start(tag)) => {
+                    let child = self.open(&tag, false, position)?;
+                    self.skip(&child)?;
+                    continue;
+                }
+                Ok(Event::Eof) => return Err(self.error(XmlErrorKind::UnexpectedEof)),
+                Ok(Event::DocType(_)) => return Err(self.error(XmlErrorKind::Doctype)),
+                Ok(_) => continue,
+                Err(e) => return Err(self.syntax(e)),
+            };
+            if text.is_empty() {
+                text = piece;
+            } else {
+                text.to_mut().push_str(&piece);
+            }
+        }
+    }
+
+    /// Reads element `start` as the complex type `T`, skipping children it does not know.
+    pub fn complex<T: XmlComplex>(&mut self, start: &Start<'_>) -> Result<T, XmlError> {
+        let mut value = T::default();
+        if start.empty {
+            return Ok(value);
+        }
+        while let Some(child) = self.next_child()? {
+            if !value.read_field(self, &child)? {
+                self.skip(&child)?;
+            }
+        }
+        Ok(value)
+    }
+
+    /// Reads a required field (a nil element leaves the default).
+    pub fn req<T: XmlValue>(&mut self, start: &Start<'_>, slot: &mut T) -> Result<(), XmlError> {
+        if start.nil {
+            return self.finish(start);
+        }
+        *slot = T::read_element(self, start)?;
+        Ok(())
+    }
+
+    /// Reads an optional field (a nil element reads as `None`).
+    pub fn opt<T: XmlValue>(
+        &mut self,
+        start: &Start<'_>,
+        slot: &mut Option<T>,
+    ) -> Result<(), XmlError> {
+        if start.nil {
+            *slot = None;
+            return self.finish(start);
+        }
+        *slot = Some(T::read_element(self, start)?);
+        Ok(())
+    }
+
+    /// Reads one more item of a repeated field (a nil item is passed over).
+    pub fn many<T: XmlValue>(
+        &mut self,
+        start: &Start<'_>,
+        slot: &mut Vec<T>,
+    ) -> Result<(), XmlError> {
+        if start.nil {
+            return self.finish(start);
+        }
+        slot.push(T::read_element(self, start)?);
+        Ok(())
+    }
+
+    /// Reads a wrapper element whose children named `item` are the items of a list.
+    pub fn wrapped<T: XmlValue>(
+        &mut self,
+        start: &Start<'_>,
+        item: &[u8],
+        slot: &mut Vec<T>,
+    ) -> Result<(), XmlError> {
+        if start.empty || start.nil {
+            return self.finish(start);
+        }
+        while let Some(child) = self.next_child()? {
+            if child.local_name() == item {
+                self.many(&child, slot)?;
+            } else {
+                self.skip(&child)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads the next element at this level, failing on end of input or the end of the parent.
+    pub fn expect_child(&mut self, expected: &str) -> Result<Start<'a>, XmlError> {
+        match self.next_child()? {
+            Some(start) => Ok(start),
+            None => Err(self.error(XmlErrorKind::UnexpectedElement {
+                expected: expected.to_string(),
+                found: "end of element".to_string(),
+            })),
+        }
+    }
+
+    /// An error saying `expected` was wanted where `found` stands.
+    pub fn unexpected(&self, expected: &str, found: &Start<'_>) -> XmlError {
+        XmlError::new(
+            XmlErrorKind::UnexpectedElement {
+                expected: expected.to_string(),
+                found: found.name_lossy(),
+            },
+            found.position,
+        )
+    }
+}

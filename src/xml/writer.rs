@@ -1,0 +1,151 @@
+use super::{XmlComplex, XmlElement, XmlValue, XSI_NS};
+
+/// Writes XML text into a `String`, escaping values as it goes.
+#[derive(Debug, Default, Clone)]
+pub struct XmlWriter {
+    out: String,
+}
+
+impl XmlWriter {
+    /// An empty writer.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// An empty writer with room for `capacity` bytes.
+    pub fn with_capacity(capacity: usize) -> Self {
+        Self {
+            out: String::with_capacity(capacity),
+        }
+    }
+
+    /// The text written so far.
+    pub fn as_str(&self) -> &str {
+        &self.out
+    }
+
+    /// The text written.
+    pub fn into_string(self) -> String {
+        self.out
+    }
+
+    /// Appends markup as is (the caller guarantees it is well-formed).
+    pub fn raw(&mut self, markup: &str) {
+        self.out.push_str(markup);
+    }
+
+    /// Appends `text` escaped for element content (`<`, `>` and `&`, so `]]>` cannot occur).
+    pub fn escaped(&mut self, text: &str) {
+        push_escaped(&mut self.out, text, false);
+    }
+
+    /// Writes `<name>text</name>` (or `<name/>` for empty text).
+    pub fn text_element(&mut self, name: &str, text: &str) {
+        self.out.push('<');
+        self.out.push_str(name);
+        if text.is_empty() {
+            self.out.push_str("/>");
+            return;
+        }
+        self.out.push('>');
+        push_escaped(&mut self.out, text, false);
+        self.out.push_str("</");
+        self.out.push_str(name);
+        self.out.push('>');
+    }
+
+    /// Writes a complex value as element `name`, with `xsi:type` when given.
+    pub fn complex<T: XmlComplex>(&mut self, name: &str, xsi_type: Option<&str>, value: &T) {
+        self.out.push('<');
+        self.out.push_str(name);
+        if let Some(t) = xsi_type {
+            self.out.push_str(" xsi:type=\"");
+            push_escaped(&mut self.out, t, true);
+            self.out.push('"');
+        }
+        let mark = self.out.len();
+        self.out.push('>');
+        value.write_fields(self);
+        if self.out.len() == mark + 1 {
+            self.out.truncate(mark);
+            self.out.push_str("/>");
+        } else {
+            self.out.push_str("</");
+            self.out.push_str(name);
+            self.out.push('>');
+        }
+    }
+
+    /// Writes a top-level element with its namespace as the default namespace and `xsi` bound.
+    pub fn root<T: XmlElement>(&mut self, value: &T) {
+        let mut inner = XmlWriter::with_capacity(256);
+        value.write_element(&mut inner, T::NAME);
+        let body = inner.into_string();
+        // Declare the namespaces on the element's own start tag.
+        let tag_end = T::NAME.len() + 1;
+        self.out.push_str(&body[..tag_end]);
+        self.out.push_str(" xmlns=\"");
+        push_escaped(&mut self.out, T::NAMESPACE, true);
+        self.out.push_str("\" xmlns:xsi=\"");
+        self.out.push_str(XSI_NS);
+        self.out.push('"');
+        self.out.push_str(&body[tag_end..]);
+    }
+
+    /// Writes a required field.
+    pub fn req<T: XmlValue>(&mut self, name: &str, value: &T) {
+        value.write_element(self, name);
+    }
+
+    /// Writes an optional field; nothing when unset.
+    pub fn opt<T: XmlValue>(&mut self, name: &str, value: &Option<T>) {
+        if let Some(v) = value {
+            v.write_element(self, name);
+        }
+    }
+
+    /// Writes each item of a repeated field.
+    pub fn many<T: XmlValue>(&mut self, name: &str, values: &[T]) {
+        for v in values {
+            v.write_element(self, name);
+        }
+    }
+
+    /// Writes a list inside its wrapper element; an empty list writes no wrapper unless it is
+    /// `required`.
+    pub fn wrapped<T: XmlValue>(&mut self, name: &str, item: &str, values: &[T], required: bool) {
+        if values.is_empty() {
+            if required {
+                self.text_element(name, "");
+            }
+            return;
+        }
+        self.out.push('<');
+        self.out.push_str(name);
+        self.out.push('>');
+        for v in values {
+            v.write_element(self, item);
+        }
+        self.out.push_str("</");
+        self.out.push_str(name);
+        self.out.push('>');
+    }
+}
+
+fn push_escaped(out: &mut String, text: &str, attribute: bool) {
+    let mut last = 0;
+    for (i, b) in text.bytes().enumerate() {
+        let rep = match b {
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'&' => "&amp;",
+            b'"' if attribute => "&quot;",
+            b'\r' => "&#13;",
+            _ => continue,
+        };
+        out.push_str(&text[last..i]);
+        out.push_str(rep);
+        last = i + 1;
+    }
+    out.push_str(&text[last..]);
+}
