@@ -211,21 +211,25 @@ pub fn load(path: &Path, imports: &[(String, PathBuf)]) -> Result<Model, Error> 
         by_namespace: imports.to_vec(),
         read: read.clone(),
     };
-    let mut parser = Parser::new()
-        .with_resolver(resolver)
-        .resolve_includes(true)
-        .with_default_namespaces();
-    for schema in &wsdl.schemas {
-        parser = parser
-            .add_schema_from_str(schema)
-            .map_err(|e| schema_err(e.to_string()))?;
-    }
-    let schemas = parser.finish();
-    let (types, _) = Interpreter::new(&schemas)
-        .with_buildin_types()
-        .and_then(|i| i.with_default_typedefs())
-        .and_then(|i| i.finish())
-        .map_err(|e| schema_err(e.to_string()))?;
+    let interpreted = guard_panics(|| {
+        let mut parser = Parser::new()
+            .with_resolver(resolver)
+            .resolve_includes(true)
+            .with_default_namespaces();
+        for schema in &wsdl.schemas {
+            parser = parser
+                .add_schema_from_str(schema)
+                .map_err(|e| e.to_string())?;
+        }
+        let schemas = parser.finish();
+        Interpreter::new(&schemas)
+            .with_buildin_types()
+            .and_then(|i| i.with_default_typedefs())
+            .and_then(|i| i.finish())
+            .map(|(types, _)| types)
+            .map_err(|e| e.to_string())
+    });
+    let types = interpreted.map_err(schema_err)?;
     let target = wsdl.target_namespace.clone();
     let mut builder = Builder {
         types: &types,
@@ -271,6 +275,26 @@ pub fn load(path: &Path, imports: &[(String, PathBuf)]) -> Result<Model, Error> 
         operations: wsdl.operations,
         files_read,
     })
+}
+
+/// Runs xsd-parser, turning a panic inside it into an error message (the build then fails with
+/// a clear message, not a backtrace).
+fn guard_panics<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    std::panic::set_hook(hook);
+    match result {
+        Ok(r) => r,
+        Err(payload) => {
+            let what = payload
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| payload.downcast_ref::<&str>().copied())
+                .unwrap_or("unknown failure");
+            Err(format!("xsd-parser failed on this schema: {what}"))
+        }
+    }
 }
 
 fn namespace_id(types: &MetaTypes, ns: &str) -> Option<xsd_parser::models::schema::NamespaceId> {
@@ -374,10 +398,12 @@ impl Builder<'_> {
                 Some(b.name.as_str().to_string())
             }
             Some(b) if Some(b.ns) == self.xsd_ns && b.name.as_str() == "anyType" => None,
-            Some(b) => return Err(self.unsupported(format!(
+            Some(b) => {
+                return Err(self.unsupported(format!(
                 "type {name} derives from {}, which is not a complex type of the target namespace",
                 b.name
-            ))),
+            )))
+            }
             None => None,
         };
         let mut fields = Vec::new();
@@ -473,7 +499,13 @@ impl Builder<'_> {
         ident: &TypeIdent,
         max: Option<usize>,
     ) -> Result<(FieldType, Option<String>), Error> {
-        if Some(ident.ns) == self.xsd_ns || ident.type_ == IdentType::BuildIn {
+        if ident.type_ == IdentType::BuildIn {
+            return Ok((
+                FieldType::Xsd(xsd_name_of_buildin(ident.name.as_str())),
+                None,
+            ));
+        }
+        if Some(ident.ns) == self.xsd_ns {
             return Ok((FieldType::Xsd(ident.name.as_str().to_string()), None));
         }
         let Some(meta) = self.types.items.get(ident) else {
@@ -589,6 +621,25 @@ impl Builder<'_> {
             (FieldType::Named(n), Some(_)) => Ok(n),
         }
     }
+}
+
+/// The XSD name of one of xsd-parser's built-in (Rust-named) types.
+fn xsd_name_of_buildin(name: &str) -> String {
+    match name {
+        "bool" => "boolean",
+        "i8" => "byte",
+        "i16" => "short",
+        "i32" => "int",
+        "i64" => "long",
+        "u8" => "unsignedByte",
+        "u16" => "unsignedShort",
+        "u32" => "unsignedInt",
+        "u64" => "unsignedLong",
+        "f32" => "float",
+        "f64" => "double",
+        _ => "string",
+    }
+    .to_string()
 }
 
 /// The set of type names reachable from the operations' elements (what a subset needs).

@@ -143,7 +143,10 @@ impl WsdlDocument {
                             .map_err(|e| err(pos, format!("schema is not well-formed: {e}")))?;
                         reader.buffer_position() as usize
                     };
-                    schemas.push(standalone_schema(&text[pos..end], &stack, &open));
+                    let schema = canonical_order(&text[pos..end]).map_err(|(at, m)| {
+                        err(pos + at, format!("schema is not well-formed: {m}"))
+                    })?;
+                    schemas.push(standalone_schema(&schema, &stack, &open));
                     continue;
                 }
                 ("message", Some(WSDL_NS), Some(("definitions", _))) => {
@@ -194,14 +197,11 @@ impl WsdlDocument {
                         actions.entry(op.clone()).or_insert(action);
                     }
                 }
-                ("body", Some(SOAP_NS), _) => {
-                    if attr("use").is_some_and(|u| u != "literal") {
-                        return Err(err(
-                            pos,
-                            "soap:body use=\"encoded\" is not supported (document/literal only)"
-                                .into(),
-                        ));
-                    }
+                ("body", Some(SOAP_NS), _) if attr("use").is_some_and(|u| u != "literal") => {
+                    return Err(err(
+                        pos,
+                        "soap:body use=\"encoded\" is not supported (document/literal only)".into(),
+                    ));
                 }
                 ("address", Some(SOAP_NS), _) if service_address.is_none() => {
                     service_address = attr("location");
@@ -275,6 +275,147 @@ fn open_element(tag: &BytesStart<'_>, stack: &[Open]) -> Result<Open, String> {
         .find(|(p, _)| *p == prefix)
         .map(|(_, ns)| ns.clone());
     Ok(Open { local, ns, decls })
+}
+
+/// One top-level child of a schema: its text, kind, name and (for complex types) base.
+struct Declaration<'a> {
+    text: &'a str,
+    kind: String,
+    name: String,
+    base: Option<String>,
+}
+
+/// The schema with its top-level declarations in a canonical order: other children (imports,
+/// annotations) first as they were, then simple types by name, then complex types by name with
+/// every base before the types derived from it, then elements by name.
+///
+/// The generated code, the surface and the diff then do not depend on declaration order, and
+/// xsd-parser, whose interpreter can fail on some orders of mutually referring types derived
+/// from one another, always sees bases first.
+fn canonical_order(schema: &str) -> Result<String, (usize, String)> {
+    let mut reader = Reader::from_str(schema);
+    reader.config_mut().check_end_names = true;
+    let mut depth = 0usize;
+    let mut head_end = None;
+    let mut decls: Vec<Declaration<'_>> = Vec::new();
+    let mut current: Option<(usize, String, String)> = None;
+    let mut base: Option<String> = None;
+    let mut close: Option<usize> = None;
+    loop {
+        let pos = reader.buffer_position() as usize;
+        let event = reader
+            .read_event()
+            .map_err(|e| (reader.error_position() as usize, e.to_string()))?;
+        let (tag, empty) = match event {
+            Event::Start(t) => (Some(t), false),
+            Event::Empty(t) => (Some(t), true),
+            Event::End(_) => {
+                depth = depth.saturating_sub(1);
+                if depth == 1 {
+                    finish_declaration(&mut decls, &mut current, &mut base, schema, &reader);
+                } else if depth == 0 {
+                    close = Some(pos);
+                }
+                continue;
+            }
+            Event::Eof => break,
+            _ => continue,
+        };
+        let Some(tag) = tag else { continue };
+        let kind = String::from_utf8_lossy(tag.local_name().as_ref()).into_owned();
+        match depth {
+            0 => head_end = Some(reader.buffer_position() as usize),
+            1 => {
+                current = Some((
+                    pos,
+                    kind.clone(),
+                    attribute(&tag, "name").unwrap_or_default(),
+                ));
+                if empty {
+                    finish_declaration(&mut decls, &mut current, &mut base, schema, &reader);
+                }
+            }
+            _ => {
+                if base.is_none()
+                    && matches!(kind.as_str(), "extension" | "restriction")
+                    && depth == 3
+                {
+                    base = attribute(&tag, "base").map(|b| local(&b).to_string());
+                }
+            }
+        }
+        if !empty {
+            depth += 1;
+        }
+    }
+    let (Some(head_end), Some(close)) = (head_end, close) else {
+        return Ok(schema.to_string());
+    };
+    let rank = |kind: &str| match kind {
+        "simpleType" => 1,
+        "complexType" => 2,
+        "element" => 3,
+        _ => 0,
+    };
+    let mut others: Vec<&Declaration<'_>> = decls.iter().filter(|d| rank(&d.kind) == 0).collect();
+    let mut sorted: Vec<&Declaration<'_>> = decls.iter().filter(|d| rank(&d.kind) != 0).collect();
+    sorted.sort_by(|a, b| (rank(&a.kind), &a.name).cmp(&(rank(&b.kind), &b.name)));
+    // Bases first among the complex types (depth-first, so a chain comes out in order).
+    let complex: BTreeMap<&str, &Declaration<'_>> = sorted
+        .iter()
+        .filter(|d| d.kind == "complexType")
+        .map(|d| (d.name.as_str(), *d))
+        .collect();
+    let mut ordered: Vec<&Declaration<'_>> = Vec::with_capacity(decls.len());
+    let mut placed = std::collections::BTreeSet::new();
+    for d in sorted {
+        if d.kind != "complexType" {
+            ordered.push(d);
+            continue;
+        }
+        let mut chain = vec![d];
+        let mut next = d.base.as_deref().and_then(|b| complex.get(b));
+        while let Some(b) = next {
+            if chain.iter().any(|c| c.name == b.name) {
+                break;
+            }
+            chain.push(b);
+            next = b.base.as_deref().and_then(|x| complex.get(x));
+        }
+        for c in chain.into_iter().rev() {
+            if placed.insert(c.name.as_str()) {
+                ordered.push(c);
+            }
+        }
+    }
+    others.extend(ordered);
+    let mut out = String::with_capacity(schema.len());
+    out.push_str(&schema[..head_end]);
+    for d in others {
+        out.push('\n');
+        out.push_str(d.text);
+    }
+    out.push('\n');
+    out.push_str(&schema[close..]);
+    Ok(out)
+}
+
+fn finish_declaration<'a>(
+    decls: &mut Vec<Declaration<'a>>,
+    current: &mut Option<(usize, String, String)>,
+    base: &mut Option<String>,
+    schema: &'a str,
+    reader: &Reader<&[u8]>,
+) {
+    if let Some((start, kind, name)) = current.take() {
+        let end = reader.buffer_position() as usize;
+        decls.push(Declaration {
+            text: &schema[start..end.min(schema.len())],
+            kind,
+            name,
+            base: base.take(),
+        });
+    }
 }
 
 /// The schema text with every namespace declaration in scope at its start tag written onto it.
