@@ -6,10 +6,12 @@
 //! - [`client`]: the [`Client`], its builder, and one method per WSDL operation on [`Api`].
 //! - [`soap`]: the SOAP 1.1 envelope, headers and faults around the generated bodies.
 //! - [`xml`]: the small XML runtime the generated code is written against.
+//! - [`surface`]: the API surface of a WSDL and the diff of two, for maintainers.
 
 pub mod client;
 pub mod error;
 pub mod soap;
+pub mod surface;
 pub mod types;
 pub mod xml;
 

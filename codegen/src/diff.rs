@@ -5,7 +5,7 @@
 //! becoming required, a removed enumeration value, a type becoming polymorphic), and
 //! **additive** otherwise (a new operation, type, optional field or enumeration value).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
@@ -109,10 +109,6 @@ impl Collector {
     }
 }
 
-fn poly(model: &Model) -> BTreeSet<String> {
-    model.descendants().into_keys().collect()
-}
-
 /// Compares two models.
 pub fn diff(old: &Model, new: &Model) -> Diff {
     use Impact::{Additive, Breaking};
@@ -176,7 +172,7 @@ pub fn diff(old: &Model, new: &Model) -> Diff {
         c.push(Additive, "element", el, "added");
     }
 
-    let (old_poly, new_poly) = (poly(old), poly(new));
+    let (old_poly, new_poly) = (old.polymorphic(), new.polymorphic());
     for (name, def) in &old.types {
         let Some(new_def) = new.types.get(name) else {
             summary.types_removed += 1;

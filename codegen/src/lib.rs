@@ -84,7 +84,7 @@ pub enum Error {
 #[derive(Debug, Clone)]
 pub struct Builder {
     wsdl: Option<PathBuf>,
-    imports: Vec<(String, PathBuf)>,
+    imports: Vec<(String, model::ImportSource)>,
     config: render::RenderConfig,
 }
 
@@ -163,7 +163,15 @@ impl Builder {
     /// Serves imports of schema namespace `namespace` from the local file `path` (the build
     /// never fetches from the network).
     pub fn import(mut self, namespace: impl Into<String>, path: impl Into<PathBuf>) -> Self {
-        self.imports.push((namespace.into(), path.into()));
+        self.imports
+            .push((namespace.into(), model::ImportSource::File(path.into())));
+        self
+    }
+
+    /// Serves imports of schema namespace `namespace` from schema text held in memory.
+    pub fn import_text(mut self, namespace: impl Into<String>, schema: impl Into<String>) -> Self {
+        self.imports
+            .push((namespace.into(), model::ImportSource::Text(schema.into())));
         self
     }
 

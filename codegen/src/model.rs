@@ -152,16 +152,45 @@ impl Model {
     }
 }
 
+impl Model {
+    /// The types read and written polymorphically (through an `Any*` enum): those that others
+    /// extend and that some field refers to.
+    pub fn polymorphic(&self) -> BTreeSet<String> {
+        let descendants = self.descendants();
+        self.types
+            .values()
+            .filter_map(|d| match d {
+                TypeDef::Complex(c) => Some(c),
+                TypeDef::Enum(_) => None,
+            })
+            .flat_map(|c| &c.fields)
+            .filter_map(|f| match &f.ty {
+                FieldType::Named(n) if descendants.contains_key(n) => Some(n.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
 /// Serves schema imports from local files only: by namespace, or relative to the WSDL.
 #[derive(Debug)]
 struct LocalResolver {
     base_dir: PathBuf,
-    by_namespace: Vec<(String, PathBuf)>,
+    by_namespace: Vec<(String, ImportSource)>,
     read: Rc<RefCell<Vec<PathBuf>>>,
 }
 
+/// Where the schema of an imported namespace comes from.
+#[derive(Debug, Clone)]
+pub enum ImportSource {
+    /// A local file.
+    File(PathBuf),
+    /// Schema text held in memory (e.g. embedded in a binary).
+    Text(String),
+}
+
 impl Resolver for LocalResolver {
-    type Buffer = BufReader<File>;
+    type Buffer = Box<dyn std::io::BufRead>;
     type Error = String;
 
     fn resolve(&mut self, req: &ResolveRequest) -> ResolveResult<Self> {
@@ -175,7 +204,19 @@ impl Resolver for LocalResolver {
             .and_then(|ns| self.by_namespace.iter().find(|(n, _)| n == ns))
             .map(|(_, p)| p.clone());
         let path = match mapped {
-            Some(p) => p,
+            Some(ImportSource::Text(text)) => {
+                let url = url::Url::parse(&format!(
+                    "urn:embedded:{}",
+                    ns.as_deref().unwrap_or("schema")
+                ))
+                .map_err(|e| format!("embedded schema: {e}"))?;
+                return Ok(Some((
+                    None,
+                    url,
+                    Box::new(std::io::Cursor::new(text.into_bytes())),
+                )));
+            }
+            Some(ImportSource::File(p)) => p,
             None if location.contains("://") => {
                 return Err(format!(
                     "the schema imports {location} (namespace {}); the build never fetches from \
@@ -193,13 +234,13 @@ impl Resolver for LocalResolver {
             .map_err(|()| format!("imported schema {}: not a file path", abs.display()))?;
         self.read.borrow_mut().push(abs.clone());
         let name = abs.file_stem().map(|s| s.to_string_lossy().into_owned());
-        Ok(Some((name, url, BufReader::new(file))))
+        Ok(Some((name, url, Box::new(BufReader::new(file)))))
     }
 }
 
 /// Builds the model of the WSDL at `path`, serving imports of the namespaces in `imports` from
 /// the given local files.
-pub fn load(path: &Path, imports: &[(String, PathBuf)]) -> Result<Model, Error> {
+pub fn load(path: &Path, imports: &[(String, ImportSource)]) -> Result<Model, Error> {
     let wsdl = WsdlDocument::read(path)?;
     let schema_err = |message: String| Error::Schema {
         path: path.to_path_buf(),

@@ -5,7 +5,7 @@
 //! enum dispatching on `xsi:type`; enumerations become enums with a catch-all for unknown values;
 //! each operation becomes one async method on the configured API type.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
@@ -94,28 +94,22 @@ pub fn render(model: &Model, config: &RenderConfig) -> Result<String, String> {
 impl<'a> Ctx<'a> {
     fn new(model: &'a Model, rt: syn::Path) -> Self {
         let descendants = model.descendants();
-        let mut used: BTreeSet<&str> = BTreeSet::new();
-        for def in model.types.values() {
-            if let TypeDef::Complex(c) = def {
-                for f in &c.fields {
-                    if let FieldType::Named(n) = &f.ty {
-                        if descendants.contains_key(n) {
-                            used.insert(n.as_str());
-                        }
-                    }
-                }
-            }
-        }
+        let used = model.polymorphic();
         // One namespace for all Rust type names: structs, enums and the `Any*` enums.
         let keys: Vec<&str> = model.types.keys().map(String::as_str).collect();
         let mut all: Vec<String> = keys.iter().map(|k| names::type_name(k)).collect();
         all.extend(used.iter().map(|k| format!("Any{}", names::type_name(k))));
+        let any_keys: Vec<&str> = model
+            .types
+            .keys()
+            .map(String::as_str)
+            .filter(|k| used.contains(*k))
+            .collect();
         all.push("OperationInfo".to_string());
         names::dedupe(&mut all);
         let rust: HashMap<&str, String> = keys.iter().copied().zip(all.iter().cloned()).collect();
-        let any = used
-            .iter()
-            .copied()
+        let any = any_keys
+            .into_iter()
             .zip(all[keys.len()..].iter().cloned())
             .collect();
         let mut ctx = Self {
