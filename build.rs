@@ -16,6 +16,8 @@ fn main() {
             root.join("wsdl/ETFrameworkFault.xsd"),
         )
         .api_type("crate::client::Api")
+        // Short strings (status codes, messages, keys) stay inline: no allocation each.
+        .string_type("::compact_str::CompactString")
         .compile(&out);
     match result {
         Ok(generated) => {

@@ -12,7 +12,9 @@ use sfmc_partnerapi::soap::{write_envelope, Envelope, RequestHeader};
 use sfmc_partnerapi::types::{PerformOptions, PerformRequestMsg, PerformResponseMsg, Send};
 
 fn fixture(name: &str) -> Vec<u8> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/peers/fixtures").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/peers/fixtures")
+        .join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -20,7 +22,11 @@ fn cancel_request() -> PerformRequestMsg {
     PerformRequestMsg {
         options: Some(PerformOptions::default().into()),
         action: Some("cancel".into()),
-        definitions: vec![Send { id: Some(29605), ..Default::default() }.into()],
+        definitions: vec![Send {
+            id: Some(29605),
+            ..Default::default()
+        }
+        .into()],
     }
 }
 
@@ -54,18 +60,29 @@ fn benches(c: &mut Criterion) {
         })
     });
     c.bench_function("serialize cancel envelope (request prebuilt)", |b| {
-        b.iter(|| black_box(write_envelope(&RequestHeader::FuelOAuth(&token), black_box(&request))))
+        b.iter(|| {
+            black_box(write_envelope(
+                &RequestHeader::FuelOAuth(&token),
+                black_box(&request),
+            ))
+        })
     });
 
     let small = fixture("perform-response-small.xml");
-    c.bench_function("read PerformResponseMsg, 1 result", |b| b.iter(|| black_box(read(black_box(&small)))));
+    c.bench_function("read PerformResponseMsg, 1 result", |b| {
+        b.iter(|| black_box(read(black_box(&small))))
+    });
 
     let big = fixture("perform-response-1000.xml");
     assert_eq!(read(&big).results.len(), 1000);
     let mut group = c.benchmark_group("1000 results");
     group.throughput(Throughput::Bytes(big.len() as u64));
-    group.bench_function("read PerformResponseMsg", |b| b.iter(|| black_box(read(black_box(&big)))));
-    group.bench_function("raw quick-xml event scan (floor)", |b| b.iter(|| black_box(raw_scan(black_box(&big)))));
+    group.bench_function("read PerformResponseMsg", |b| {
+        b.iter(|| black_box(read(black_box(&big))))
+    });
+    group.bench_function("raw quick-xml event scan (floor)", |b| {
+        b.iter(|| black_box(raw_scan(black_box(&big))))
+    });
     group.finish();
 }
 

@@ -3,7 +3,8 @@ use sfmc_partnerapi::soap::Envelope;
 use sfmc_partnerapi::types::PerformResponseMsg;
 
 fn main() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/peers/fixtures/perform-response-1000.xml");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/peers/fixtures/perform-response-1000.xml");
     let bytes = match std::fs::read(&path) {
         Ok(b) => b,
         Err(e) => {
@@ -11,7 +12,10 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let n: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(50);
+    let n: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(50);
     let mut total = 0;
     for _ in 0..n {
         match Envelope::parse(&bytes).and_then(|e| e.read_body::<PerformResponseMsg>()) {

@@ -37,6 +37,8 @@ pub mod types;
 pub mod xml;
 
 pub use client::{Api, Client, ClientBuilder};
+/// The string type of the generated bindings: short values stay inline, without an allocation.
+pub use compact_str::CompactString;
 pub use error::{ApiError, Error, ErrorKind, ResultStatus};
 pub use reqwest::Proxy;
 pub use retry::RetryPolicy;

@@ -177,7 +177,7 @@ fn perform_api_error(resp: &PerformResponseMsg) -> ApiError {
         operation: "Perform".into(),
         overall_status: resp.overall_status.trim().to_string(),
         message: Some(resp.overall_status_message.trim().to_string()).filter(|m| !m.is_empty()),
-        request_id: resp.request_id.clone(),
+        request_id: resp.request_id.as_ref().map(ToString::to_string),
         results: resp
             .results
             .iter()
@@ -198,7 +198,7 @@ fn perform_api_error(resp: &PerformResponseMsg) -> ApiError {
 fn send_request(action: &str, ids: &[i32]) -> PerformRequestMsg {
     PerformRequestMsg {
         options: Some(PerformOptions::default().into()),
-        action: Some(action.to_string()),
+        action: Some(action.into()),
         definitions: ids
             .iter()
             .map(|&id| {
@@ -459,7 +459,7 @@ impl Client {
         check_action(action)?;
         let request = PerformRequestMsg {
             options: Some(options.unwrap_or_default().into()),
-            action: Some(action.to_string()),
+            action: Some(action.into()),
             definitions,
         };
         let resp = self.api().perform(&request).await?;
@@ -479,13 +479,13 @@ impl Client {
             AnyFilterPart::from(SimpleFilterPart {
                 property: "Status".into(),
                 simple_operator: SimpleOperators::Equals,
-                value: vec![s.to_string()],
+                value: vec![s.into()],
                 ..Default::default()
             })
         });
         let first = RetrieveRequest {
             object_type: "Send".into(),
-            properties: SEND_PROPERTIES.iter().map(|p| (*p).to_string()).collect(),
+            properties: SEND_PROPERTIES.iter().map(|p| (*p).into()).collect(),
             filter,
             ..Default::default()
         };
@@ -504,7 +504,7 @@ impl Client {
                         OverallStatus::Error(m) => m,
                         _ => None,
                     },
-                    request_id: resp.request_id.clone(),
+                    request_id: resp.request_id.as_ref().map(ToString::to_string),
                     results: Vec::new(),
                 })));
             }

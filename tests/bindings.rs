@@ -115,7 +115,7 @@ fn every_value_escapes_and_round_trips() {
     let key = "a<b&c]]>\"d'\u{e9}\r\n".to_string();
     request.definitions = vec![Send {
         id: Some(1),
-        customer_key: Some(key.clone()),
+        customer_key: Some(key.as_str().into()),
         ..Default::default()
     }
     .into()];
@@ -262,7 +262,7 @@ fn reads_retrieve_results_of_several_types() {
         .results
         .iter()
         .filter_map(|r| match r {
-            AnyApiObject::Send(s) => Some((s.id, s.status.clone())),
+            AnyApiObject::Send(s) => Some((s.id, s.status.as_ref().map(ToString::to_string))),
             _ => None,
         })
         .collect();

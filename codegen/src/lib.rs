@@ -150,6 +150,7 @@ impl Builder {
                 runtime: "crate::xml".to_string(),
                 api_type: None,
                 error_type: "crate::Error".to_string(),
+                string_type: "::std::string::String".to_string(),
             },
         }
     }
@@ -185,6 +186,13 @@ impl Builder {
     /// and a `call(&OperationInfo, &Req)` method).
     pub fn api_type(mut self, path: impl Into<String>) -> Self {
         self.config.api_type = Some(path.into());
+        self
+    }
+
+    /// The Rust type of XSD string values (default `::std::string::String`); it must implement
+    /// the runtime's `XmlValue`, `Default`, `Clone`, `Debug`, `PartialEq` and `Serialize`.
+    pub fn string_type(mut self, path: impl Into<String>) -> Self {
+        self.config.string_type = path.into();
         self
     }
 

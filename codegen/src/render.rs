@@ -23,6 +23,8 @@ pub struct RenderConfig {
     pub api_type: Option<String>,
     /// The error type of operation methods (`crate::Error`).
     pub error_type: String,
+    /// The Rust type of XSD string values (`::std::string::String` by default).
+    pub string_type: String,
 }
 
 fn path(s: &str) -> Result<syn::Path, String> {
@@ -50,6 +52,8 @@ pub fn xsd_rust_type(xsd: &str) -> &'static str {
 struct Ctx<'a> {
     model: &'a Model,
     rt: syn::Path,
+    /// The Rust type of string values.
+    string: syn::Path,
     /// Rust name of each model type.
     rust: HashMap<&'a str, String>,
     /// Rust name of the `Any*` enum of each type used polymorphically.
@@ -61,7 +65,7 @@ struct Ctx<'a> {
 
 /// Renders the whole bindings file.
 pub fn render(model: &Model, config: &RenderConfig) -> Result<String, String> {
-    let ctx = Ctx::new(model, path(&config.runtime)?);
+    let ctx = Ctx::new(model, path(&config.runtime)?, path(&config.string_type)?);
     let mut items = Vec::new();
     let ns = &model.target_namespace;
     let address = match &model.service_address {
@@ -92,7 +96,7 @@ pub fn render(model: &Model, config: &RenderConfig) -> Result<String, String> {
 }
 
 impl<'a> Ctx<'a> {
-    fn new(model: &'a Model, rt: syn::Path) -> Self {
+    fn new(model: &'a Model, rt: syn::Path, string: syn::Path) -> Self {
         let descendants = model.descendants();
         let used = model.polymorphic();
         // One namespace for all Rust type names: structs, enums and the `Any*` enums.
@@ -115,6 +119,7 @@ impl<'a> Ctx<'a> {
         let mut ctx = Self {
             model,
             rt,
+            string,
             rust,
             any,
             descendants,
@@ -175,6 +180,10 @@ impl<'a> Ctx<'a> {
 
     fn item_type(&self, ty: &FieldType) -> TokenStream {
         match ty {
+            FieldType::Xsd(x) if xsd_rust_type(x) == "String" => {
+                let t = &self.string;
+                quote!(#t)
+            }
             FieldType::Xsd(x) => {
                 let t = format_ident!("{}", xsd_rust_type(x));
                 quote!(#t)
@@ -412,8 +421,8 @@ impl<'a> Ctx<'a> {
                             ::core::result::Result::Ok(v) => Self::#base_ident(v),
                             ::core::result::Result::Err(u) => Self::Untyped(u),
                         },
-                        ::core::option::Option::Some(#base_lit) => Self::#base_ident(::std::boxed::Box::new(r.complex(s)?)),
-                        #(::core::option::Option::Some(#derived_lits) => Self::#derived(::std::boxed::Box::new(r.complex(s)?)),)*
+                        ::core::option::Option::Some(#base_lit) => Self::#base_ident(r.complex_boxed(s)?),
+                        #(::core::option::Option::Some(#derived_lits) => Self::#derived(r.complex_boxed(s)?),)*
                         ::core::option::Option::Some(_) => Self::Untyped(#rt::read_untyped(r, s)?),
                     })
                 }

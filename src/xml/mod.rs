@@ -89,6 +89,17 @@ impl XmlValue for String {
     }
 }
 
+impl XmlValue for compact_str::CompactString {
+    fn write_element(&self, w: &mut XmlWriter, name: &str) {
+        w.text_element(name, self);
+    }
+
+    fn read_element(r: &mut XmlReader<'_>, start: &Start<'_>) -> Result<Self, XmlError> {
+        r.text(start)
+            .map(|t| compact_str::CompactString::from(t.as_ref()))
+    }
+}
+
 impl XmlValue for bool {
     fn write_element(&self, w: &mut XmlWriter, name: &str) {
         w.text_element(name, if *self { "true" } else { "false" });
@@ -172,13 +183,13 @@ pub fn read_declared<B: XmlComplex>(
     start: &Start<'_>,
 ) -> Result<Result<Box<B>, Box<Untyped<B>>>, XmlError> {
     let skipped = r.skipped();
-    let base = r.complex::<B>(start)?;
+    let base = r.complex_boxed::<B>(start)?;
     if r.skipped() == skipped {
-        return Ok(Ok(Box::new(base)));
+        return Ok(Ok(base));
     }
     Ok(Err(Box::new(Untyped {
         xsi_type: None,
-        base,
+        base: *base,
         raw: r.raw_since(start).into_owned(),
     })))
 }

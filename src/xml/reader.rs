@@ -13,6 +13,7 @@ pub const DEFAULT_MAX_DEPTH: usize = 128;
 #[derive(Debug, Clone)]
 pub struct Start<'a> {
     qname: &'a [u8],
+    local: &'a [u8],
     namespace: Option<&'a [u8]>,
     xsi_type: Option<&'a [u8]>,
     xsi_type_ns: Option<&'a [u8]>,
@@ -29,7 +30,7 @@ impl<'a> Start<'a> {
 
     /// The local name (without prefix).
     pub fn local_name(&self) -> &'a [u8] {
-        local_part(self.qname)
+        self.local
     }
 
     /// The namespace the element's prefix (or the default namespace) is bound to.
@@ -80,6 +81,26 @@ fn local_part(qname: &[u8]) -> &[u8] {
     }
 }
 
+/// The text of an entity or character reference (only the five predefined entities exist in
+/// a document without a DTD).
+fn resolve_reference(
+    r: &quick_xml::events::BytesRef<'_>,
+    position: usize,
+) -> Result<String, XmlError> {
+    let resolved = if r.is_char_ref() {
+        r.resolve_char_ref().ok().flatten().map(String::from)
+    } else {
+        let name = r.decode().unwrap_or_default();
+        resolve_predefined_entity(&name).map(String::from)
+    };
+    resolved.ok_or_else(|| {
+        XmlError::new(
+            XmlErrorKind::UnknownEntity(String::from_utf8_lossy(r).into_owned()),
+            position,
+        )
+    })
+}
+
 fn prefix_part(qname: &[u8]) -> &[u8] {
     match qname.iter().position(|&b| b == b':') {
         Some(i) => &qname[..i],
@@ -93,6 +114,8 @@ pub struct XmlReader<'a> {
     input: &'a [u8],
     /// In-scope namespace declarations: (depth, prefix, namespace); prefix empty for the default.
     namespaces: Vec<(usize, &'a [u8], &'a [u8])>,
+    /// The default namespace in scope (kept in step with `namespaces`).
+    default_ns: Option<&'a [u8]>,
     depth: usize,
     max_depth: usize,
     skipped: usize,
@@ -110,6 +133,7 @@ impl<'a> XmlReader<'a> {
             reader,
             input,
             namespaces: Vec::new(),
+            default_ns: None,
             depth: 0,
             max_depth: DEFAULT_MAX_DEPTH,
             skipped: 0,
@@ -214,6 +238,7 @@ impl<'a> XmlReader<'a> {
                 let value = self.rebase(&attr.value);
                 if key == b"xmlns" {
                     self.namespaces.push((level, b"", value));
+                    self.default_ns = Some(value).filter(|v| !v.is_empty());
                 } else if let Some(prefix) = key.strip_prefix(b"xmlns:") {
                     self.namespaces.push((level, prefix, value));
                 } else if key.contains(&b':') {
@@ -231,10 +256,19 @@ impl<'a> XmlReader<'a> {
                 }
             }
         }
-        let namespace = self.resolve_prefix(prefix_part(qname));
+        let (prefix, local) = match qname.iter().position(|&b| b == b':') {
+            Some(i) => (&qname[..i], &qname[i + 1..]),
+            None => (&qname[..0], qname),
+        };
+        let namespace = if prefix.is_empty() {
+            self.default_ns
+        } else {
+            self.resolve_prefix(prefix)
+        };
         let xsi_type_ns = xsi_type.and_then(|t| self.resolve_prefix(prefix_part(t)));
         let start = Start {
             qname,
+            local,
             namespace,
             xsi_type,
             xsi_type_ns,
@@ -249,8 +283,16 @@ impl<'a> XmlReader<'a> {
     }
 
     fn pop_namespaces(&mut self, level: usize) {
-        while self.namespaces.last().is_some_and(|(d, _, _)| *d >= level) {
+        let mut default_popped = false;
+        while let Some((d, prefix, _)) = self.namespaces.last() {
+            if *d < level {
+                break;
+            }
+            default_popped |= prefix.is_empty();
             self.namespaces.pop();
+        }
+        if default_popped {
+            self.default_ns = self.resolve_prefix(b"");
         }
     }
 
@@ -331,21 +373,7 @@ impl<'a> XmlReader<'a> {
                 Ok(Event::CData(c)) => c
                     .decode()
                     .map_err(|e| XmlError::new(XmlErrorKind::Encoding(e.to_string()), position))?,
-                Ok(Event::GeneralRef(r)) => {
-                    let resolved = if r.is_char_ref() {
-                        r.resolve_char_ref().ok().flatten().map(String::from)
-                    } else {
-                        let name = r.decode().unwrap_or_default();
-                        resolve_predefined_entity(&name).map(String::from)
-                    };
-                    match resolved {
-                        Some(s) => Cow::Owned(s),
-                        None => {
-                            let name = String::from_utf8_lossy(&r).into_owned();
-                            return Err(XmlError::new(XmlErrorKind::UnknownEntity(name), position));
-                        }
-                    }
-                }
+                Ok(Event::GeneralRef(r)) => Cow::Owned(resolve_reference(&r, position)?),
                 Ok(Event::End(_)) => {
                     self.close();
                     return Ok(text);
@@ -368,17 +396,33 @@ impl<'a> XmlReader<'a> {
         }
     }
 
-    /// Reads element `start` as the complex type `T`, skipping children it does not know.
-    pub fn complex<T: XmlComplex>(&mut self, start: &Start<'_>) -> Result<T, XmlError> {
-        let mut value = T::default();
+    /// Reads element `start` as the complex type `T`, built in place on the heap.
+    pub fn complex_boxed<T: XmlComplex>(&mut self, start: &Start<'_>) -> Result<Box<T>, XmlError> {
+        let mut value = Box::<T>::default();
+        self.fields_into(&mut *value, start)?;
+        Ok(value)
+    }
+
+    fn fields_into<T: XmlComplex>(
+        &mut self,
+        value: &mut T,
+        start: &Start<'_>,
+    ) -> Result<(), XmlError> {
         if start.empty {
-            return Ok(value);
+            return Ok(());
         }
         while let Some(child) = self.next_child()? {
             if !value.read_field(self, &child)? {
                 self.skip(&child)?;
             }
         }
+        Ok(())
+    }
+
+    /// Reads element `start` as the complex type `T`, skipping children it does not know.
+    pub fn complex<T: XmlComplex>(&mut self, start: &Start<'_>) -> Result<T, XmlError> {
+        let mut value = T::default();
+        self.fields_into(&mut value, start)?;
         Ok(value)
     }
 

@@ -8,7 +8,7 @@ pub const SERVICE_ADDRESS: ::core::option::Option<&str> = ::core::option::Option
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 pub struct Base {
     pub id: ::core::option::Option<i32>,
-    pub name: ::core::option::Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
 }
 impl ::sfmc_partnerapi::xml::XmlComplex for Base {
     const TYPE_NAME: &'static str = "Base";
@@ -102,7 +102,7 @@ impl ::sfmc_partnerapi::xml::XmlComplex for DoRequestMsg {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 pub struct DoResponseMsg {
     pub results: ::std::vec::Vec<AnyBase>,
-    pub overall_status: String,
+    pub overall_status: ::std::string::String,
 }
 impl ::sfmc_partnerapi::xml::XmlComplex for DoResponseMsg {
     const TYPE_NAME: &'static str = "DoResponseMsg";
@@ -129,7 +129,7 @@ pub struct Holder {
     pub thing: ::core::option::Option<AnyBase>,
     pub things: ::std::vec::Vec<AnyBase>,
     pub flag: bool,
-    pub by_name: ::core::option::Option<String>,
+    pub by_name: ::core::option::Option<::std::string::String>,
     pub by_number: ::core::option::Option<f64>,
     pub next: ::core::option::Option<::std::boxed::Box<Holder>>,
 }
@@ -164,10 +164,10 @@ impl ::sfmc_partnerapi::xml::XmlComplex for Holder {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 pub struct Item {
     pub id: ::core::option::Option<i32>,
-    pub name: ::core::option::Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     pub count: i64,
-    pub type_: ::core::option::Option<String>,
-    pub tags: ::std::vec::Vec<String>,
+    pub type_: ::core::option::Option<::std::string::String>,
+    pub tags: ::std::vec::Vec<::std::string::String>,
     pub parent: ::core::option::Option<AnyItem>,
 }
 impl ::sfmc_partnerapi::xml::XmlComplex for Item {
@@ -201,10 +201,10 @@ impl ::sfmc_partnerapi::xml::XmlComplex for Item {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 pub struct SpecialItem {
     pub id: ::core::option::Option<i32>,
-    pub name: ::core::option::Option<String>,
+    pub name: ::core::option::Option<::std::string::String>,
     pub count: i64,
-    pub type_: ::core::option::Option<String>,
-    pub tags: ::std::vec::Vec<String>,
+    pub type_: ::core::option::Option<::std::string::String>,
+    pub tags: ::std::vec::Vec<::std::string::String>,
     pub parent: ::core::option::Option<AnyItem>,
     pub shade: ::core::option::Option<Color>,
 }
@@ -278,14 +278,10 @@ impl ::sfmc_partnerapi::xml::XmlValue for AnyBase {
                         ::core::result::Result::Err(u) => Self::Untyped(u),
                     }
                 }
-                ::core::option::Option::Some(b"Base") => {
-                    Self::Base(::std::boxed::Box::new(r.complex(s)?))
-                }
-                ::core::option::Option::Some(b"Item") => {
-                    Self::Item(::std::boxed::Box::new(r.complex(s)?))
-                }
+                ::core::option::Option::Some(b"Base") => Self::Base(r.complex_boxed(s)?),
+                ::core::option::Option::Some(b"Item") => Self::Item(r.complex_boxed(s)?),
                 ::core::option::Option::Some(b"SpecialItem") => {
-                    Self::SpecialItem(::std::boxed::Box::new(r.complex(s)?))
+                    Self::SpecialItem(r.complex_boxed(s)?)
                 }
                 ::core::option::Option::Some(_) => {
                     Self::Untyped(::sfmc_partnerapi::xml::read_untyped(r, s)?)
@@ -347,11 +343,9 @@ impl ::sfmc_partnerapi::xml::XmlValue for AnyItem {
                         ::core::result::Result::Err(u) => Self::Untyped(u),
                     }
                 }
-                ::core::option::Option::Some(b"Item") => {
-                    Self::Item(::std::boxed::Box::new(r.complex(s)?))
-                }
+                ::core::option::Option::Some(b"Item") => Self::Item(r.complex_boxed(s)?),
                 ::core::option::Option::Some(b"SpecialItem") => {
-                    Self::SpecialItem(::std::boxed::Box::new(r.complex(s)?))
+                    Self::SpecialItem(r.complex_boxed(s)?)
                 }
                 ::core::option::Option::Some(_) => {
                     Self::Untyped(::sfmc_partnerapi::xml::read_untyped(r, s)?)
