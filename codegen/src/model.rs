@@ -374,10 +374,12 @@ impl Builder<'_> {
                 Some(b.name.as_str().to_string())
             }
             Some(b) if Some(b.ns) == self.xsd_ns && b.name.as_str() == "anyType" => None,
-            Some(b) => return Err(self.unsupported(format!(
+            Some(b) => {
+                return Err(self.unsupported(format!(
                 "type {name} derives from {}, which is not a complex type of the target namespace",
                 b.name
-            ))),
+            )))
+            }
             None => None,
         };
         let mut fields = Vec::new();

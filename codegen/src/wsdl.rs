@@ -194,14 +194,12 @@ impl WsdlDocument {
                         actions.entry(op.clone()).or_insert(action);
                     }
                 }
-                ("body", Some(SOAP_NS), _) => {
-                    if attr("use").is_some_and(|u| u != "literal") {
-                        return Err(err(
-                            pos,
-                            "soap:body use=\"encoded\" is not supported (document/literal only)"
-                                .into(),
-                        ));
-                    }
+                ("body", Some(SOAP_NS), _) if attr("use").is_some_and(|u| u != "literal") => {
+                    return Err(err(
+                        pos,
+                        "soap:body use=\"encoded\" is not supported (document/literal only)"
+                            .into(),
+                    ));
                 }
                 ("address", Some(SOAP_NS), _) if service_address.is_none() => {
                     service_address = attr("location");
