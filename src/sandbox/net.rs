@@ -184,8 +184,10 @@ async fn dispatch(
     ConnectInfo(conn): ConnectInfo<Connection>,
     request: Request,
 ) -> Response {
+    let shown_path = sanitize_path(request.uri().path());
     let path = request.uri().path().trim_matches('/').to_ascii_lowercase();
     let method = request.method().clone();
+    let is_soap = path == "service.asmx" && method == Method::POST;
     let response = match (path.as_str(), &method) {
         ("v2/token", &Method::POST) => token(&shared, request).await,
         ("service.asmx", &Method::POST) => soap(&shared, &conn, request).await,
@@ -204,13 +206,9 @@ async fn dispatch(
         ),
         _ => text(StatusCode::NOT_FOUND, "Not found (the partnerAPI sandbox serves /v2/token and /Service.asmx)\n"),
     };
-    if shared.log_requests {
-        eprintln!(
-            "{} {} -> {}",
-            method,
-            sanitize_path(&path),
-            response.status().as_u16()
-        );
+    // SOAP requests are logged by `soap`, with what they did.
+    if shared.log_requests && !is_soap {
+        eprintln!("{method} {shown_path} -> {}", response.status().as_u16());
     }
     response
 }
@@ -288,7 +286,12 @@ async fn soap(shared: &Shared, conn: &Connection, request: Request) -> Response 
         tokio::time::sleep(latency).await;
     }
     if shared.log_requests {
-        eprintln!("  {}", reply.summary);
+        let status = if injected == InjectedFault::DropConnection {
+            "dropped (injected)".to_string()
+        } else {
+            reply.status.to_string()
+        };
+        eprintln!("POST /Service.asmx -> {status}: {}", reply.summary);
     }
     if injected == InjectedFault::DropConnection {
         shared.count_injected(injected);
