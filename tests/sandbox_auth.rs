@@ -1,9 +1,9 @@
 //! The token endpoint, token expiry and the authentication faults of Service.asmx.
-mod common;
+mod sandbox_support;
 
 use std::time::Duration;
 
-use common::*;
+use sandbox_support::*;
 use sfmc_partnerapi::sandbox::SendStatus;
 use sfmc_partnerapi::soap::FaultKind;
 

@@ -1,10 +1,10 @@
 //! Fault injection: shares roughly honoured and repeatable with a seed, each kind as specified.
-mod common;
+mod sandbox_support;
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use common::*;
+use sandbox_support::*;
 use sfmc_partnerapi::sandbox::{codes, FaultInjection, InjectedFault, RunningSandbox};
 
 /// The class of one answer.

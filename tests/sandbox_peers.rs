@@ -5,11 +5,11 @@
 //! `../shared/peers/zeep/bench.sh --emit-request` and `../shared/peers/node-soap/bench.sh
 //! --emit-request` (zeep 4.3.3, node-soap 1.13.0); the peers add the auth header at call time,
 //! so the tests insert a `fueloauth` header the way each writes its Header.
-mod common;
+mod sandbox_support;
 
 use std::path::PathBuf;
 
-use common::*;
+use sandbox_support::*;
 use sfmc_partnerapi::sandbox::{codes, Sandbox, SendStatus};
 
 fn manifest_path(rel: &str) -> PathBuf {

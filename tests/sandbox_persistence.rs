@@ -1,8 +1,8 @@
 //! `--state FILE`: sends and the CorrelationID memory survive a restart; the file is JSON,
 //! written atomically; a corrupt file is an error, not silently replaced.
-mod common;
+mod sandbox_support;
 
-use common::*;
+use sandbox_support::*;
 use sfmc_partnerapi::sandbox::{SandboxError, SendStatus};
 
 #[tokio::test]

@@ -1,8 +1,8 @@
 //! Bad requests get HTTP 500 with a SOAP fault (never a panic or a dropped connection), the
 //! server stays up, and nothing changes.
-mod common;
+mod sandbox_support;
 
-use common::*;
+use sandbox_support::*;
 use sfmc_partnerapi::sandbox::SendStatus;
 use sfmc_partnerapi::soap::FaultKind;
 

@@ -1,7 +1,7 @@
 //! A repeated CorrelationID gets the first outcome again.
-mod common;
+mod sandbox_support;
 
-use common::*;
+use sandbox_support::*;
 use sfmc_partnerapi::sandbox::{codes, FaultInjection, InjectedFault, SendStatus};
 
 #[tokio::test]

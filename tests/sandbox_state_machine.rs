@@ -1,7 +1,7 @@
 //! The send state machine through Perform, OverallStatus, and Retrieve of sends.
-mod common;
+mod sandbox_support;
 
-use common::*;
+use sandbox_support::*;
 use sfmc_partnerapi::sandbox::{codes, SendStatus};
 use sfmc_partnerapi::types::{
     AnyApiObject, Email, PerformRequestMsg, RetrieveRequest, RetrieveRequestMsg, SimpleOperators,

@@ -1,7 +1,7 @@
 //! Tenancy: another account's send looks exactly like an unknown ID and is left unchanged.
-mod common;
+mod sandbox_support;
 
-use common::*;
+use sandbox_support::*;
 use sfmc_partnerapi::sandbox::{codes, SendStatus};
 use sfmc_partnerapi::types::SimpleOperators;
 

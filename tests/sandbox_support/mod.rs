@@ -2,6 +2,8 @@
 //! and responses read with the crate's own types.
 #![allow(dead_code)]
 
+pub mod cli;
+
 use std::error::Error;
 
 use secrecy::SecretString;
