@@ -1,123 +1,452 @@
-//! The client: configuration, transport and one method per WSDL operation on [`Api`].
+//! The client: configuration, transport, authentication, retries, and one method per WSDL
+//! operation on [`Api`].
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use sfmc_partnerapi::{Client, ErrorKind};
+//!
+//! # async fn demo() -> Result<(), sfmc_partnerapi::Error> {
+//! let client = Client::builder()
+//!     .subdomain("mc563885gzs27c5t9-63k636ttgm") // token and SOAP URLs derive from it
+//!     .client_credentials("my-client-id", "my-client-secret")
+//!     .account_id(12345)
+//!     .request_timeout(Duration::from_secs(60))
+//!     .build()?;
+//!
+//! // One send, then a batch (one Perform per 50 IDs, one outcome per ID, in order).
+//! let outcome = client.cancel_send(29605).await?;
+//! println!("{}: {} {}", outcome.id, outcome.status_code, outcome.message);
+//! for o in client.cancel_sends(&[29606, 29607]).await? {
+//!     println!("{} ok={} {}", o.id, o.ok, o.message);
+//! }
+//!
+//! // Errors have kinds to match on.
+//! match client.retrieve_sends(Some("Scheduled")).await {
+//!     Ok(sends) => println!("{} scheduled sends", sends.len()),
+//!     Err(e) if e.kind() == ErrorKind::Auth => eprintln!("check the credentials: {e}"),
+//!     Err(e) => eprintln!("{e}"),
+//! }
+//! # Ok(())
+//! # }
+//! ```
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
 use secrecy::SecretString;
+use tracing::Instrument as _;
+use url::Url;
 
+use crate::auth::{Credentials, OAuth, Token};
 use crate::error::Error;
-use crate::soap::{write_envelope, Envelope, RequestHeader, UsernameToken};
+use crate::retry::{is_retryable_fault_code, RetryClass, RetryPolicy};
+use crate::soap::{write_envelope_around, Envelope, FaultKind, RequestHeader, UsernameToken};
+use crate::transport::{
+    check_url, redact_url, status_retry_class, Failure, ProxyChoice, Transport,
+};
 use crate::types::OperationInfo;
-use crate::xml::XmlElement;
+use crate::xml::{XmlElement, XmlWriter};
 
-/// How requests authenticate.
-#[derive(Clone)]
-enum Auth {
-    None,
-    Token(SecretString),
-    UsernameToken {
-        username: String,
-        password: SecretString,
-    },
-}
+/// Default timeout of one HTTP exchange (request sent, whole answer read).
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
+/// Default timeout of establishing a connection (TCP and TLS).
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default cap on the size of a response body.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 64 << 20;
+/// Default `User-Agent`.
+pub const DEFAULT_USER_AGENT: &str = concat!("sfmc-partnerapi/", env!("CARGO_PKG_VERSION"));
 
-/// A partnerAPI client. Cheap to clone and share across tasks.
+/// Operations that change nothing on the service (repeatable after a timeout, see
+/// [`RetryPolicy::with_retry_timeouts`]).
+const READ_ONLY_OPERATIONS: &[&str] = &[
+    "Retrieve",
+    "Query",
+    "Describe",
+    "VersionInfo",
+    "GetSystemStatus",
+];
+
+/// A partnerAPI client. Cheap to clone and share across tasks (an `Arc` inside): clones share the
+/// connection pool and the OAuth token.
+///
+/// Built by [`Client::builder`]; see the [module](self) docs for an example.
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
 }
 
 struct Inner {
-    http: reqwest::Client,
-    endpoint: url::Url,
-    auth: Auth,
-    max_response_bytes: usize,
-    request_timeout: Duration,
+    transport: Transport,
+    /// Given with [`ClientBuilder::endpoint`]: always used.
+    endpoint: Option<Url>,
+    /// Derived from the subdomain: used when neither an endpoint nor a token's
+    /// `soap_instance_url` gives one.
+    fallback_endpoint: Option<Url>,
+    credentials: Credentials,
+    retry: RetryPolicy,
 }
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Client")
-            .field("endpoint", &self.inner.endpoint.as_str())
+        let inner = &self.inner;
+        let mut d = f.debug_struct("Client");
+        d.field("endpoint", &inner.endpoint.as_ref().map(Url::as_str))
+            .field(
+                "fallback_endpoint",
+                &inner.fallback_endpoint.as_ref().map(Url::as_str),
+            )
+            .field("auth", &inner.credentials.describe());
+        if let Credentials::OAuth(o) = &inner.credentials {
+            d.field("token_url", &o.token_url().as_str());
+        }
+        d.field("request_timeout", &inner.transport.request_timeout)
+            .field("connect_timeout", &inner.transport.connect_timeout)
+            .field("max_response_bytes", &inner.transport.max_response_bytes)
+            .field("retry", &inner.retry)
+            .finish()
+    }
+}
+
+/// Which authentication the builder was given.
+enum AuthChoice {
+    ClientCredentials {
+        id: String,
+        secret: SecretString,
+    },
+    AccessToken(SecretString),
+    UsernameToken {
+        user: String,
+        password: SecretString,
+    },
+}
+
+impl AuthChoice {
+    fn name(&self) -> &'static str {
+        match self {
+            AuthChoice::ClientCredentials { .. } => "client_credentials",
+            AuthChoice::AccessToken(_) => "access_token",
+            AuthChoice::UsernameToken { .. } => "username_token",
+        }
+    }
+}
+
+/// Builds a [`Client`]. Every setting is checked by [`build`](Self::build), before any byte is
+/// sent.
+#[derive(Default)]
+pub struct ClientBuilder {
+    endpoint: Option<String>,
+    subdomain: Option<String>,
+    auth_url: Option<String>,
+    auth: Vec<AuthChoice>,
+    account_id: Option<i64>,
+    scope: Option<String>,
+    request_timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
+    retry: Option<RetryPolicy>,
+    max_retries: Option<u32>,
+    max_response_bytes: Option<usize>,
+    user_agent: Option<String>,
+    proxies: Vec<reqwest::Proxy>,
+    no_proxy: bool,
+}
+
+impl std::fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("endpoint", &self.endpoint)
+            .field("subdomain", &self.subdomain)
+            .field("auth_url", &self.auth_url)
+            .field(
+                "auth",
+                &self.auth.iter().map(AuthChoice::name).collect::<Vec<_>>(),
+            )
+            .field("account_id", &self.account_id)
+            .field("request_timeout", &self.request_timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("retry", &self.retry)
+            .field("max_retries", &self.max_retries)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .field("proxies", &self.proxies.len())
+            .field("no_proxy", &self.no_proxy)
             .finish_non_exhaustive()
     }
 }
 
-/// Builds a [`Client`].
-#[derive(Default)]
-pub struct ClientBuilder {
-    endpoint: Option<String>,
-    auth: Option<Auth>,
-    request_timeout: Option<Duration>,
-    max_response_bytes: Option<usize>,
-}
-
 impl ClientBuilder {
     /// The SOAP endpoint (`https://{subdomain}.soap.marketingcloudapis.com/Service.asmx`).
+    /// Optional with OAuth (the token answer's `soap_instance_url` gives it) or a subdomain.
+    /// `https://` is required, except `http://` to a loopback host (127.0.0.0/8, ::1, localhost).
     pub fn endpoint(mut self, url: impl Into<String>) -> Self {
         self.endpoint = Some(url.into());
         self
     }
 
-    /// Authenticate with a fixed OAuth access token.
-    pub fn access_token(mut self, token: impl Into<String>) -> Self {
-        self.auth = Some(Auth::Token(SecretString::from(token.into())));
+    /// The tenant subdomain: derives the token URL
+    /// (`https://{subdomain}.auth.marketingcloudapis.com`) and a default SOAP endpoint
+    /// (`https://{subdomain}.soap.marketingcloudapis.com/Service.asmx`).
+    pub fn subdomain(mut self, subdomain: impl Into<String>) -> Self {
+        self.subdomain = Some(subdomain.into());
         self
     }
 
-    /// Authenticate with a WS-Security UsernameToken (legacy).
+    /// The token endpoint's base URL; the token is requested from `{auth_url}/v2/token`.
+    pub fn auth_url(mut self, url: impl Into<String>) -> Self {
+        self.auth_url = Some(url.into());
+        self
+    }
+
+    /// Authenticate with OAuth2 client credentials (an installed package's API integration).
+    pub fn client_credentials(
+        mut self,
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+    ) -> Self {
+        self.auth.push(AuthChoice::ClientCredentials {
+            id: client_id.into(),
+            secret: SecretString::from(client_secret.into()),
+        });
+        self
+    }
+
+    /// The account (MID) the token is for (client credentials only).
+    pub fn account_id(mut self, mid: i64) -> Self {
+        self.account_id = Some(mid);
+        self
+    }
+
+    /// The scopes to ask for, space separated (client credentials only).
+    pub fn scope(mut self, scope: impl Into<String>) -> Self {
+        self.scope = Some(scope.into());
+        self
+    }
+
+    /// Authenticate with a fixed OAuth access token (it is not refreshed).
+    pub fn access_token(mut self, token: impl Into<String>) -> Self {
+        self.auth
+            .push(AuthChoice::AccessToken(SecretString::from(token.into())));
+        self
+    }
+
+    /// Authenticate with a WS-Security UsernameToken (legacy): a fresh nonce and creation time
+    /// on every request.
     pub fn username_token(
         mut self,
         username: impl Into<String>,
         password: impl Into<String>,
     ) -> Self {
-        self.auth = Some(Auth::UsernameToken {
-            username: username.into(),
+        self.auth.push(AuthChoice::UsernameToken {
+            user: username.into(),
             password: SecretString::from(password.into()),
         });
         self
     }
 
-    /// Timeout of one call (default 120 s).
+    /// Timeout of one HTTP exchange: sending the request and reading the whole answer
+    /// (default 120 s). Each attempt has its own.
     pub fn request_timeout(mut self, timeout: Duration) -> Self {
         self.request_timeout = Some(timeout);
         self
     }
 
-    /// Cap on the response body size (default 64 MiB).
+    /// Timeout of establishing a connection (default 30 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// Attempts after the first (the default policy makes 3 attempts in all). Applies on top of
+    /// [`retry_policy`](Self::retry_policy), whichever is called first.
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.max_retries = Some(retries);
+        self
+    }
+
+    /// The retry policy (attempts, delays, jitter); see [`RetryPolicy`].
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
+    /// Cap on the size of a response body (default 64 MiB); a larger one fails with
+    /// [`Error::BodyTooLarge`] without being read further.
     pub fn max_response_bytes(mut self, limit: usize) -> Self {
         self.max_response_bytes = Some(limit);
         self
     }
 
-    /// Builds the client.
+    /// The `User-Agent` (default `sfmc-partnerapi/<version>`).
+    pub fn user_agent(mut self, user_agent: &str) -> Self {
+        self.user_agent = Some(user_agent.to_string());
+        self
+    }
+
+    /// Send through this proxy (may be called more than once); the proxy environment variables
+    /// are then ignored. By default `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY` apply.
+    pub fn proxy(mut self, proxy: reqwest::Proxy) -> Self {
+        self.proxies.push(proxy);
+        self
+    }
+
+    /// Never use a proxy, whatever the environment says (and drop proxies given before).
+    pub fn no_proxy(mut self) -> Self {
+        self.no_proxy = true;
+        self
+    }
+
+    /// Builds the client. [`Error::Config`] when a setting is wrong or missing: an unparsable URL,
+    /// `http://` to a host that is not loopback, no way to know the SOAP endpoint, more than one
+    /// authentication method, empty credentials, a zero timeout or cap.
     pub fn build(self) -> Result<Client, Error> {
+        let request_timeout = self.request_timeout.unwrap_or(DEFAULT_REQUEST_TIMEOUT);
+        let connect_timeout = self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT);
+        if request_timeout.is_zero() || connect_timeout.is_zero() {
+            return Err(Error::Config(
+                "a timeout of zero would fail every call; give a positive duration".into(),
+            ));
+        }
+        let max_response_bytes = self
+            .max_response_bytes
+            .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES);
+        if max_response_bytes == 0 {
+            return Err(Error::Config(
+                "max_response_bytes of zero would refuse every answer; give a positive size".into(),
+            ));
+        }
         let endpoint = self
             .endpoint
-            .ok_or_else(|| Error::Config("no endpoint given".into()))?;
-        let endpoint = url::Url::parse(&endpoint)
-            .map_err(|e| Error::Config(format!("endpoint {endpoint:?} is not a URL: {e}")))?;
-        let request_timeout = self.request_timeout.unwrap_or(Duration::from_secs(120));
-        let http = reqwest::Client::builder()
-            .timeout(request_timeout)
-            .build()
-            .map_err(|e| Error::Config(format!("HTTP client: {e}")))?;
+            .as_deref()
+            .map(|e| check_url(e, "SOAP endpoint"))
+            .transpose()?;
+        let (derived_auth, fallback_endpoint) = match self.subdomain.as_deref().map(str::trim) {
+            Some(sub) => {
+                let valid = !sub.is_empty()
+                    && sub.len() <= 63
+                    && sub.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+                if !valid {
+                    return Err(Error::Config(format!(
+                        "subdomain {sub:?} is not valid: give only the tenant's subdomain \
+                         (letters, digits and '-'), as in https://SUBDOMAIN.auth.marketingcloudapis.com"
+                    )));
+                }
+                (
+                    Some(check_url(
+                        &format!("https://{sub}.auth.marketingcloudapis.com"),
+                        "token URL",
+                    )?),
+                    Some(check_url(
+                        &format!("https://{sub}.soap.marketingcloudapis.com/Service.asmx"),
+                        "SOAP endpoint",
+                    )?),
+                )
+            }
+            None => (None, None),
+        };
+        let auth_url = match self.auth_url.as_deref() {
+            Some(u) => Some(check_url(u, "auth URL")?),
+            None => derived_auth,
+        };
+        let mut auth = self.auth;
+        if auth.len() > 1 {
+            let names: Vec<_> = auth.iter().map(AuthChoice::name).collect();
+            return Err(Error::Config(format!(
+                "more than one authentication method given ({}); choose one",
+                names.join(", ")
+            )));
+        }
+        let credentials = match auth.pop() {
+            None => Credentials::None,
+            Some(AuthChoice::AccessToken(t)) => {
+                if secrecy::ExposeSecret::expose_secret(&t).trim().is_empty() {
+                    return Err(Error::Config("the access token is empty".into()));
+                }
+                Credentials::Static(t)
+            }
+            Some(AuthChoice::UsernameToken { user, password }) => {
+                if user.trim().is_empty() {
+                    return Err(Error::Config("the username is empty".into()));
+                }
+                Credentials::UsernameToken {
+                    username: user,
+                    password,
+                }
+            }
+            Some(AuthChoice::ClientCredentials { id, secret }) => {
+                if id.trim().is_empty() || secrecy::ExposeSecret::expose_secret(&secret).is_empty()
+                {
+                    return Err(Error::Config(
+                        "the client ID or the client secret is empty".into(),
+                    ));
+                }
+                let Some(auth_url) = auth_url else {
+                    return Err(Error::Config(
+                        "client credentials need the token endpoint: give subdomain() or auth_url()"
+                            .into(),
+                    ));
+                };
+                Credentials::OAuth(Box::new(OAuth::new(
+                    &auth_url,
+                    id,
+                    secret,
+                    self.account_id,
+                    self.scope,
+                )?))
+            }
+        };
+        if endpoint.is_none()
+            && fallback_endpoint.is_none()
+            && !matches!(credentials, Credentials::OAuth(_))
+        {
+            return Err(Error::Config(
+                "no SOAP endpoint: give endpoint() or subdomain() (with client credentials, the \
+                 token answer's soap_instance_url can give it)"
+                    .into(),
+            ));
+        }
+        let mut retry = self.retry.unwrap_or_default();
+        if let Some(n) = self.max_retries {
+            retry = retry.with_max_attempts(n.saturating_add(1));
+        }
+        let proxy = if self.no_proxy {
+            ProxyChoice::None
+        } else if self.proxies.is_empty() {
+            ProxyChoice::Environment
+        } else {
+            ProxyChoice::Explicit(self.proxies)
+        };
+        let transport = Transport::new(
+            request_timeout,
+            connect_timeout,
+            max_response_bytes,
+            self.user_agent.as_deref().unwrap_or(DEFAULT_USER_AGENT),
+            proxy,
+        )?;
         Ok(Client {
             inner: Arc::new(Inner {
-                http,
+                transport,
                 endpoint,
-                auth: self.auth.unwrap_or(Auth::None),
-                max_response_bytes: self.max_response_bytes.unwrap_or(64 << 20),
-                request_timeout,
+                fallback_endpoint,
+                credentials,
+                retry,
             }),
         })
     }
 }
 
 /// The WSDL's operations, one async method each (generated): `client.api().perform(&request)`.
+///
+/// They return the response message as received: the caller looks at its `OverallStatus`.
+/// Faults, HTTP and transport failures are errors. Every Perform request gets a `CorrelationID`
+/// on each definition that has none (the same on every retry of the request).
 #[derive(Debug, Clone, Copy)]
 pub struct Api<'a> {
     client: &'a Client,
+}
+
+/// The authentication of one attempt.
+struct AttemptAuth {
+    token: Option<Arc<Token>>,
+    endpoint: Url,
 }
 
 impl Client {
@@ -131,75 +460,285 @@ impl Client {
         Api { client: self }
     }
 
+    /// The retry policy in force.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.inner.retry
+    }
+
+    /// Writes `request` as the Body element of operation `op`; for Perform, every definition
+    /// without a `CorrelationID` gets `correlation_id`.
+    pub(crate) fn write_body<Req: XmlElement>(
+        op: &OperationInfo,
+        request: &Req,
+        correlation_id: Option<&str>,
+    ) -> String {
+        let mut w = XmlWriter::with_capacity(1024);
+        if let Some(id) = correlation_id.filter(|_| op.name == "Perform") {
+            // PerformRequestMsg's fields are at depth 1, each Definition's at depth 2.
+            w.fill_unset("CorrelationID", 2, id.to_string());
+        }
+        w.root(request);
+        w.into_string()
+    }
+
+    /// The request envelope around `body_xml` as it would be sent, with every secret masked.
+    pub(crate) fn masked_envelope(&self, body_xml: &str) -> String {
+        let placeholder = SecretString::from(String::from("***"));
+        let token;
+        let header = match &self.inner.credentials {
+            Credentials::None => RequestHeader::None,
+            Credentials::Static(_) | Credentials::OAuth(_) => {
+                RequestHeader::FuelOAuth(&placeholder)
+            }
+            Credentials::UsernameToken { username, .. } => {
+                token = UsernameToken::new(username.clone(), placeholder.clone());
+                RequestHeader::UsernameToken(&token)
+            }
+        };
+        write_envelope_around(&RequestHeader::Masked(&header), body_xml)
+    }
+
     async fn call<Req: XmlElement, Resp: XmlElement>(
         &self,
         op: &'static OperationInfo,
         request: &Req,
     ) -> Result<Resp, Error> {
-        let inner = &self.inner;
-        let token;
-        let header = match &inner.auth {
-            Auth::None => RequestHeader::None,
-            Auth::Token(t) => RequestHeader::FuelOAuth(t),
-            Auth::UsernameToken { username, password } => {
-                token = UsernameToken::new(username.clone(), password.clone());
-                RequestHeader::UsernameToken(&token)
+        let correlation_id = (op.name == "Perform").then(new_correlation_id);
+        let body = Self::write_body(op, request, correlation_id.as_deref());
+        let span = tracing::info_span!(
+            "partnerapi.call",
+            operation = op.name,
+            correlation_id = correlation_id.as_deref(),
+        );
+        self.call_with_retries(op, &body).instrument(span).await
+    }
+
+    async fn call_with_retries<Resp: XmlElement>(
+        &self,
+        op: &'static OperationInfo,
+        body: &str,
+    ) -> Result<Resp, Error> {
+        let policy = &self.inner.retry;
+        let read_only = READ_ONLY_OPERATIONS.contains(&op.name);
+        let mut attempt: u32 = 0;
+        let mut counted: u32 = 0;
+        let mut refreshed = false;
+        let call_started = Instant::now();
+        let finished = |attempts: u32, error: Option<&Error>| {
+            let duration_ms = call_started.elapsed().as_millis() as u64;
+            match error {
+                None => tracing::debug!(attempts, duration_ms, "call finished"),
+                Some(e) => tracing::debug!(attempts, duration_ms, error = %e, "call failed"),
             }
         };
-        let body = write_envelope(&header, request);
-        let response = inner
-            .http
-            .post(inner.endpoint.clone())
-            .header("SOAPAction", format!("\"{}\"", op.soap_action))
-            .header("Content-Type", "text/xml; charset=utf-8")
-            .body(body)
-            .send()
-            .await
-            .map_err(|e| {
-                if e.is_timeout() {
-                    Error::Timeout {
-                        operation: op.name.to_string(),
-                        timeout: inner.request_timeout,
+        loop {
+            attempt += 1;
+            counted += 1;
+            let auth = match self.attempt_auth().await {
+                Ok(auth) => auth,
+                Err(e) => {
+                    finished(attempt, Some(&e));
+                    return Err(e);
+                }
+            };
+            let span = tracing::debug_span!(
+                "partnerapi.attempt",
+                operation = op.name,
+                attempt,
+                status = tracing::field::Empty,
+                duration_ms = tracing::field::Empty,
+            );
+            let started = Instant::now();
+            let result = self
+                .attempt::<Resp>(op, body, &auth)
+                .instrument(span.clone())
+                .await;
+            let duration_ms = started.elapsed().as_millis() as u64;
+            span.record("duration_ms", duration_ms);
+            let failure = match result {
+                Ok(resp) => {
+                    span.in_scope(|| tracing::debug!(duration_ms, "attempt succeeded"));
+                    finished(attempt, None);
+                    return Ok(resp);
+                }
+                Err(f) => f,
+            };
+            span.in_scope(
+                || tracing::debug!(duration_ms, error = %failure.error, "attempt failed"),
+            );
+            if let Some(token) = &auth.token {
+                // `Token Expired`, a Security fault with a token close to its end, or a bare
+                // HTTP 401 (a gateway's way of saying the same): one refresh, one more try.
+                let expired = match &failure.error {
+                    Error::Fault { fault } => {
+                        fault.is_token_expired()
+                            || (fault.kind() == FaultKind::Security && token.near_expiry())
                     }
-                } else {
-                    Error::Connect {
-                        url: inner.endpoint.to_string(),
-                        message: e.to_string(),
+                    Error::Http { status: 401, .. } => true,
+                    _ => false,
+                };
+                if expired && !refreshed {
+                    if let Credentials::OAuth(oauth) = &self.inner.credentials {
+                        tracing::info!(
+                            error = %failure.error,
+                            "the service refused the token as expired; refreshing it and trying once more"
+                        );
+                        oauth.invalidate(token.generation).await;
+                        refreshed = true;
+                        counted -= 1;
+                        continue;
                     }
                 }
-            })?;
-        let status = response.status();
-        let bytes = response.bytes().await.map_err(|e| Error::Connect {
-            url: inner.endpoint.to_string(),
-            message: e.to_string(),
-        })?;
-        if bytes.len() > inner.max_response_bytes {
-            return Err(Error::BodyTooLarge {
-                operation: op.name.to_string(),
-                limit: inner.max_response_bytes,
-            });
-        }
-        let protocol = |source| Error::Protocol {
-            operation: op.name.to_string(),
-            source,
-        };
-        let envelope = match Envelope::parse(&bytes) {
-            Ok(env) => env,
-            Err(_) if !status.is_success() => {
-                return Err(Error::Http {
-                    status: status.as_u16(),
-                    url: inner.endpoint.to_string(),
-                    excerpt: None,
-                })
             }
+            match policy.delay(counted + 1, failure.class, read_only) {
+                Some(wait) => {
+                    tracing::warn!(
+                        operation = op.name,
+                        attempt,
+                        wait_ms = wait.as_millis() as u64,
+                        error = %failure.error,
+                        "call failed; trying again"
+                    );
+                    tokio::time::sleep(wait).await;
+                }
+                None => {
+                    finished(attempt, Some(&failure.error));
+                    return Err(failure.error);
+                }
+            }
+        }
+    }
+
+    /// The token (fetched or refreshed if need be) and endpoint for one attempt.
+    async fn attempt_auth(&self) -> Result<AttemptAuth, Error> {
+        let inner = &self.inner;
+        let token = match &inner.credentials {
+            Credentials::OAuth(oauth) => Some(oauth.token(&inner.transport, &inner.retry).await?),
+            _ => None,
+        };
+        let endpoint = inner
+            .endpoint
+            .clone()
+            .or_else(|| token.as_ref().and_then(|t| t.soap_endpoint.clone()))
+            .or_else(|| inner.fallback_endpoint.clone())
+            .ok_or_else(|| {
+                Error::Config(
+                    "no SOAP endpoint: the token answer has no soap_instance_url; give endpoint() \
+                     or subdomain()"
+                        .into(),
+                )
+            })?;
+        Ok(AttemptAuth { token, endpoint })
+    }
+
+    async fn attempt<Resp: XmlElement>(
+        &self,
+        op: &'static OperationInfo,
+        body: &str,
+        auth: &AttemptAuth,
+    ) -> Result<Resp, Failure> {
+        let inner = &self.inner;
+        let username_token;
+        let header = match (&inner.credentials, &auth.token) {
+            (_, Some(token)) => RequestHeader::FuelOAuth(&token.access_token),
+            (Credentials::Static(t), None) => RequestHeader::FuelOAuth(t),
+            (Credentials::UsernameToken { username, password }, None) => {
+                username_token = UsernameToken::new(username.clone(), password.clone());
+                RequestHeader::UsernameToken(&username_token)
+            }
+            (Credentials::None | Credentials::OAuth(_), None) => RequestHeader::None,
+        };
+        let envelope = write_envelope_around(&header, body);
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("text/xml; charset=utf-8"),
+        );
+        let action = HeaderValue::from_str(&format!("\"{}\"", op.soap_action)).map_err(|_| {
+            Failure::never(Error::Config(format!(
+                "the SOAPAction of {} is not a valid header value",
+                op.name
+            )))
+        })?;
+        headers.insert("SOAPAction", action);
+        tracing::trace!(bytes = envelope.len(), endpoint = %auth.endpoint, "sending");
+        let reply = inner
+            .transport
+            .post(
+                &auth.endpoint,
+                op.name,
+                headers,
+                envelope.into_bytes(),
+                inner.transport.max_response_bytes,
+            )
+            .await?;
+        tracing::Span::current().record("status", reply.status);
+        let protocol = |source| {
+            Failure::never(Error::Protocol {
+                operation: op.name.to_string(),
+                source,
+            })
+        };
+        let http_error = |reply: &crate::transport::Reply| Failure {
+            error: Error::Http {
+                status: reply.status,
+                url: redact_url(&auth.endpoint),
+                excerpt: reply.excerpt(&self.secrets(auth)),
+            },
+            class: reply.retry_class(),
+        };
+        let envelope = match Envelope::parse(&reply.body) {
+            Ok(env) => env,
+            Err(_) if !reply.is_success() => return Err(http_error(&reply)),
             Err(e) => return Err(protocol(e)),
         };
         if envelope.is_fault() {
             let fault = envelope.read_fault().map_err(protocol)?;
-            return Err(Error::Fault { fault });
+            let class = match fault.kind() {
+                FaultKind::Server if fault.api_code().is_some_and(is_retryable_fault_code) => {
+                    RetryClass::Backoff
+                }
+                FaultKind::Server | FaultKind::Other => {
+                    status_retry_class(reply.status, reply.retry_after)
+                }
+                _ => RetryClass::Never,
+            };
+            return Err(Failure {
+                error: Error::Fault { fault },
+                class,
+            });
+        }
+        if !reply.is_success() {
+            return Err(http_error(&reply));
         }
         envelope.read_body::<Resp>().map_err(protocol)
     }
+
+    fn secrets<'a>(&'a self, auth: &'a AttemptAuth) -> Vec<&'a str> {
+        let mut secrets = self.inner.credentials.secrets();
+        if let Some(t) = &auth.token {
+            secrets.push(secrecy::ExposeSecret::expose_secret(&t.access_token));
+        }
+        secrets
+    }
+}
+
+/// A random UUID (version 4 layout) for a request's `CorrelationID`.
+pub(crate) fn new_correlation_id() -> String {
+    let mut bits = fastrand::u128(..);
+    bits &= !(0xF << 76); // version 4
+    bits |= 0x4 << 76;
+    bits &= !(0x3 << 62); // RFC 4122 variant
+    bits |= 0x2 << 62;
+    let hex = format!("{bits:032x}");
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
 }
 
 impl Api<'_> {
@@ -210,5 +749,64 @@ impl Api<'_> {
         request: &Req,
     ) -> Result<Resp, Error> {
         self.client.call(op, request).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::{PerformOptions, PerformRequestMsg, Send, OPERATIONS};
+
+    #[test]
+    fn client_is_cheap_to_share() {
+        fn shareable<T: Clone + std::marker::Send + Sync + 'static>() {}
+        shareable::<Client>();
+        shareable::<crate::Error>();
+    }
+
+    #[test]
+    fn correlation_ids_look_like_uuids() {
+        let a = new_correlation_id();
+        let b = new_correlation_id();
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 36);
+        assert_eq!(&a[14..15], "4");
+        assert!(matches!(&a[19..20], "8" | "9" | "a" | "b"), "{a}");
+    }
+
+    #[test]
+    fn correlation_id_fills_definitions_only() {
+        let perform = OPERATIONS.iter().find(|o| o.name == "Perform");
+        let Some(perform) = perform else {
+            panic!("no Perform operation")
+        };
+        let request = PerformRequestMsg {
+            options: Some(PerformOptions::default().into()),
+            action: Some("cancel".into()),
+            definitions: vec![
+                Send {
+                    id: Some(1),
+                    ..Default::default()
+                }
+                .into(),
+                Send {
+                    id: Some(2),
+                    correlation_id: Some("mine".into()),
+                    ..Default::default()
+                }
+                .into(),
+            ],
+        };
+        let body = Client::write_body(perform, &request, Some("c-1"));
+        assert!(
+            body.contains("<Definition xsi:type=\"Send\"><ID>1</ID><CorrelationID>c-1</CorrelationID></Definition>"),
+            "{body}"
+        );
+        assert!(
+            body.contains("<ID>2</ID><CorrelationID>mine</CorrelationID>"),
+            "{body}"
+        );
+        assert!(body.contains("<Options/>"), "{body}");
+        assert_eq!(body.matches("CorrelationID>").count(), 4, "{body}");
     }
 }

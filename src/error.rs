@@ -33,7 +33,10 @@ pub struct ApiError {
 }
 
 /// Everything that can go wrong in a call.
-#[derive(Debug, thiserror::Error)]
+///
+/// Messages say what happened and what to check; they never contain a secret (client secret,
+/// access token, password).
+#[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The connection could not be made or broke (DNS, refused, reset, TLS).
@@ -55,7 +58,7 @@ pub enum Error {
         timeout: Duration,
     },
     /// An HTTP error status without a SOAP body.
-    #[error("HTTP {status} from {url} without a SOAP fault{}", excerpt.as_deref().map(|e| format!(": {e}")).unwrap_or_default())]
+    #[error("HTTP {status} from {url} without a SOAP fault{} ({})", excerpt.as_deref().map(|e| format!(": {e}")).unwrap_or_default(), http_hint(*status))]
     Http {
         /// The status code.
         status: u16,
@@ -65,7 +68,7 @@ pub enum Error {
         excerpt: Option<String>,
     },
     /// The service answered with a SOAP fault.
-    #[error("{fault}{}", if fault.is_authentication() { " (authentication failed: check the credentials, the account ID and the token)" } else { "" })]
+    #[error("{fault} ({})", fault_hint(fault))]
     Fault {
         /// The fault.
         fault: Fault,
@@ -80,7 +83,7 @@ pub enum Error {
     #[error("{} answered {}{}: {}", .0.operation, .0.overall_status, .0.message.as_deref().filter(|m| !m.is_empty()).map(|m| format!(" ({m})")).unwrap_or_default(), describe_results(&.0.results))]
     Api(Box<ApiError>),
     /// The response is not a SOAP 1.1 message the client can read.
-    #[error("unreadable response to {operation}: {source}")]
+    #[error("unreadable response to {operation}: {source} (check that the endpoint is the partnerAPI SOAP endpoint, .../Service.asmx)")]
     Protocol {
         /// The operation.
         operation: String,
@@ -101,6 +104,38 @@ pub enum Error {
     Config(String),
 }
 
+fn fault_hint(fault: &Fault) -> String {
+    if fault.is_authentication() {
+        return "authentication failed: check the credentials, the account ID and the token".into();
+    }
+    let log_id = fault
+        .detail
+        .as_ref()
+        .and_then(|d| d.log_id)
+        .map(|id| format!(" and quote LogID {id}"))
+        .unwrap_or_default();
+    match fault.kind() {
+        FaultKind::Client => {
+            "the service refused the request: check the action, the IDs and the other fields".into()
+        }
+        FaultKind::Server => {
+            format!("the service failed: try again later; if it persists, contact support{log_id}")
+        }
+        _ => format!("check the endpoint URL and the request{log_id}"),
+    }
+}
+
+fn http_hint(status: u16) -> &'static str {
+    match status {
+        300..=399 => "the endpoint redirects: use the URL it points to",
+        401 | 403 => "check the credentials and the endpoint URL",
+        404 | 405 => "check the endpoint URL: it should end in /Service.asmx",
+        408 | 429 => "the service is busy: try again later, or send fewer requests",
+        500..=599 => "the service or a gateway failed: try again later, check the service's status",
+        _ => "check the endpoint URL and any proxy",
+    }
+}
+
 fn describe_results(results: &[ResultStatus]) -> String {
     let failed: Vec<String> = results
         .iter()
@@ -115,9 +150,14 @@ fn describe_results(results: &[ResultStatus]) -> String {
         })
         .collect();
     if failed.is_empty() {
-        format!("{} results", results.len())
+        format!("{} results, none of them failed", results.len())
     } else {
-        failed.join("; ")
+        format!(
+            "{} of {} results failed: {}",
+            failed.len(),
+            results.len(),
+            failed.join("; ")
+        )
     }
 }
 

@@ -1,24 +1,48 @@
 //! Client, sandbox and command line for the Salesforce Marketing Cloud (ExactTarget) SOAP
 //! **partnerAPI**.
 //!
+//! - [`client`]: the [`Client`], its builder, and one method per WSDL operation on [`Api`].
+//! - [`sends`]: cancel, pause and resume sends (one or many), retrieve sends, dry runs.
+//! - [`retry`]: the [`RetryPolicy`].
+//! - [`error`]: one [`Error`] type with an [`ErrorKind`] to match on.
 //! - [`types`]: the request and response types, generated at build time from the WSDL in
 //!   `wsdl/` (or the one named by `PARTNERAPI_WSDL`), with their XML reading and writing.
-//! - [`client`]: the [`Client`], its builder, and one method per WSDL operation on [`Api`].
 //! - [`soap`]: the SOAP 1.1 envelope, headers and faults around the generated bodies.
 //! - [`xml`]: the small XML runtime the generated code is written against.
 //! - `sandbox` (feature `sandbox`, on by default): a local stand-in for the service (token
 //!   endpoint and `Service.asmx` on loopback) for tests and demos.
+//!
+//! ```no_run
+//! use sfmc_partnerapi::Client;
+//!
+//! # async fn demo() -> Result<(), sfmc_partnerapi::Error> {
+//! let client = Client::builder()
+//!     .endpoint("https://mc123.soap.marketingcloudapis.com/Service.asmx")
+//!     .access_token(std::env::var("SFMC_ACCESS_TOKEN").unwrap_or_default())
+//!     .build()?;
+//! let outcome = client.cancel_send(29605).await?;
+//! println!("send {}: ok={} {} {}", outcome.id, outcome.ok, outcome.status_code, outcome.message);
+//! # Ok(())
+//! # }
+//! ```
 
+mod auth;
 pub mod client;
 pub mod error;
+pub mod retry;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
+pub mod sends;
 pub mod soap;
+mod transport;
 pub mod types;
 pub mod xml;
 
-pub use client::{Api, Client};
-pub use error::Error;
+pub use client::{Api, Client, ClientBuilder};
+pub use error::{ApiError, Error, ErrorKind, ResultStatus};
+pub use reqwest::Proxy;
+pub use retry::RetryPolicy;
+pub use sends::{OverallStatus, SendOutcome};
 
 /// Result with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;

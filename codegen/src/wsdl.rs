@@ -197,8 +197,7 @@ impl WsdlDocument {
                 ("body", Some(SOAP_NS), _) if attr("use").is_some_and(|u| u != "literal") => {
                     return Err(err(
                         pos,
-                        "soap:body use=\"encoded\" is not supported (document/literal only)"
-                            .into(),
+                        "soap:body use=\"encoded\" is not supported (document/literal only)".into(),
                     ));
                 }
                 ("address", Some(SOAP_NS), _) if service_address.is_none() => {

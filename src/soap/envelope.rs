@@ -92,14 +92,23 @@ impl RequestHeader<'_> {
 
 /// Writes a whole SOAP 1.1 request envelope: the header, then `body` as the Body's element.
 pub fn write_envelope<T: XmlElement>(header: &RequestHeader<'_>, body: &T) -> String {
-    let mut w = XmlWriter::with_capacity(1024);
+    let mut w = XmlWriter::with_capacity(512);
+    w.root(body);
+    write_envelope_around(header, &w.into_string())
+}
+
+/// Writes a whole SOAP 1.1 request envelope: the header, then `body_xml` (one element, already
+/// written, e.g. by [`XmlWriter::root`]) as the Body's content. The client writes a request's
+/// body once and puts it in a fresh envelope (new token, new nonce) on every attempt.
+pub(crate) fn write_envelope_around(header: &RequestHeader<'_>, body_xml: &str) -> String {
+    let mut w = XmlWriter::with_capacity(body_xml.len() + 512);
     w.raw("<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
     w.raw(&format!(
         "<soap:Envelope xmlns:soap=\"{SOAP11_NS}\"><soap:Header>"
     ));
     header.write(&mut w, false);
     w.raw("</soap:Header><soap:Body>");
-    w.root(body);
+    w.raw(body_xml);
     w.raw("</soap:Body></soap:Envelope>");
     w.into_string()
 }

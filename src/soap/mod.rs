@@ -4,6 +4,7 @@
 mod envelope;
 mod fault;
 
+pub(crate) use envelope::write_envelope_around;
 pub use envelope::{
     write_envelope, write_masked_envelope, Envelope, HeaderInfo, RequestHeader, UsernameToken,
 };

@@ -4,6 +4,17 @@ use super::{XmlComplex, XmlElement, XmlValue, XSI_NS};
 #[derive(Debug, Default, Clone)]
 pub struct XmlWriter {
     out: String,
+    /// Nesting of complex values being written (the root's fields are at depth 1).
+    depth: usize,
+    fill: Option<Fill>,
+}
+
+/// A value written for an optional element left unset (see [`XmlWriter::fill_unset`]).
+#[derive(Debug, Clone)]
+struct Fill {
+    name: &'static str,
+    depth: usize,
+    value: String,
 }
 
 impl XmlWriter {
@@ -16,7 +27,18 @@ impl XmlWriter {
     pub fn with_capacity(capacity: usize) -> Self {
         Self {
             out: String::with_capacity(capacity),
+            ..Self::default()
         }
+    }
+
+    /// From now on, writes `value` as the text of every optional element `name` that is left
+    /// unset (`None`) in a complex value at nesting `depth` (the fields of the root element are
+    /// at depth 1, those of its children at depth 2, ...). A value that is set is written as is.
+    ///
+    /// The client uses this to give every `Definition` of a Perform request a `CorrelationID`
+    /// in its schema position, whatever the definition's type.
+    pub(crate) fn fill_unset(&mut self, name: &'static str, depth: usize, value: String) {
+        self.fill = Some(Fill { name, depth, value });
     }
 
     /// The text written so far.
@@ -65,7 +87,9 @@ impl XmlWriter {
         }
         let mark = self.out.len();
         self.out.push('>');
+        self.depth += 1;
         value.write_fields(self);
+        self.depth -= 1;
         if self.out.len() == mark + 1 {
             self.out.truncate(mark);
             self.out.push_str("/>");
@@ -79,7 +103,10 @@ impl XmlWriter {
     /// Writes a top-level element with its namespace as the default namespace and `xsi` bound.
     pub fn root<T: XmlElement>(&mut self, value: &T) {
         let mut inner = XmlWriter::with_capacity(256);
+        inner.depth = self.depth;
+        inner.fill = self.fill.take();
         value.write_element(&mut inner, T::NAME);
+        self.fill = inner.fill.take();
         let body = inner.into_string();
         // Declare the namespaces on the element's own start tag.
         let tag_end = T::NAME.len() + 1;
@@ -97,10 +124,18 @@ impl XmlWriter {
         value.write_element(self, name);
     }
 
-    /// Writes an optional field; nothing when unset.
+    /// Writes an optional field; nothing when unset (unless `fill_unset` asked for a value).
     pub fn opt<T: XmlValue>(&mut self, name: &str, value: &Option<T>) {
-        if let Some(v) = value {
-            v.write_element(self, name);
+        match value {
+            Some(v) => v.write_element(self, name),
+            None => {
+                if let Some(fill) = self.fill.take() {
+                    if fill.depth == self.depth && fill.name == name {
+                        self.text_element(name, &fill.value);
+                    }
+                    self.fill = Some(fill);
+                }
+            }
         }
     }
 

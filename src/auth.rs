@@ -1,0 +1,477 @@
+//! Authentication: OAuth2 client credentials (with a cached token refreshed by one task at a
+//! time), a static access token, or a WS-Security UsernameToken.
+//!
+//! Secrets are [`SecretString`]s from the builder to the wire: they never appear in `Debug`,
+//! `Display`, errors or `tracing` output, and the token endpoint's error text is scrubbed of the
+//! client secret before it is reported.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, CONTENT_TYPE};
+use secrecy::{ExposeSecret, SecretString};
+use tracing::Instrument as _;
+use url::Url;
+
+use crate::error::Error;
+use crate::retry::RetryPolicy;
+use crate::transport::{check_url, redact_url, Failure, Reply, Transport};
+
+/// Largest token answer read (a token answer is well under 4 KiB).
+const TOKEN_BODY_CAP: usize = 1 << 20;
+/// Lifetime assumed when the token answer has no `expires_in`.
+const DEFAULT_LIFETIME: Duration = Duration::from_secs(600);
+/// A token is refreshed this long before it runs out (or 10 % of its lifetime, if less).
+const REFRESH_MARGIN: Duration = Duration::from_secs(60);
+
+/// How requests authenticate.
+pub(crate) enum Credentials {
+    /// No SOAP header (the service will answer with a Security fault).
+    None,
+    /// A fixed OAuth access token, sent as `fueloauth`.
+    Static(SecretString),
+    /// WS-Security UsernameToken (legacy); a fresh nonce and `Created` on every request.
+    UsernameToken {
+        username: String,
+        password: SecretString,
+    },
+    /// OAuth2 client credentials.
+    OAuth(Box<OAuth>),
+}
+
+impl Credentials {
+    /// The secrets, to mask wherever text from a server is reported.
+    pub(crate) fn secrets(&self) -> Vec<&str> {
+        match self {
+            Credentials::None => Vec::new(),
+            Credentials::Static(t) => vec![t.expose_secret()],
+            Credentials::UsernameToken { password, .. } => vec![password.expose_secret()],
+            Credentials::OAuth(o) => vec![o.client_secret.expose_secret()],
+        }
+    }
+
+    pub(crate) fn describe(&self) -> &'static str {
+        match self {
+            Credentials::None => "none",
+            Credentials::Static(_) => "static access token",
+            Credentials::UsernameToken { .. } => "WS-Security UsernameToken",
+            Credentials::OAuth(_) => "OAuth2 client credentials",
+        }
+    }
+}
+
+/// OAuth2 client credentials and the cached token.
+pub(crate) struct OAuth {
+    token_url: Url,
+    client_id: String,
+    client_secret: SecretString,
+    account_id: Option<i64>,
+    scope: Option<String>,
+    state: tokio::sync::Mutex<TokenState>,
+}
+
+#[derive(Default)]
+struct TokenState {
+    token: Option<Arc<Token>>,
+    /// The last fetch's failure, handed to the calls that were waiting for that fetch.
+    failure: Option<(Instant, Error)>,
+    generation: u64,
+}
+
+/// An access token from the token endpoint.
+pub(crate) struct Token {
+    pub(crate) access_token: SecretString,
+    /// `soap_instance_url` + `Service.asmx`, when the answer named one.
+    pub(crate) soap_endpoint: Option<Url>,
+    fetched_at: Instant,
+    refresh_at: Instant,
+    expires_at: Instant,
+    margin: Duration,
+    pub(crate) generation: u64,
+}
+
+impl Token {
+    /// Whether the token is within twice its refresh margin of running out: a Security fault
+    /// then most likely means it expired (clock skew, early revocation).
+    pub(crate) fn near_expiry(&self) -> bool {
+        self.near_expiry_at(Instant::now())
+    }
+
+    fn near_expiry_at(&self, now: Instant) -> bool {
+        now + self.margin * 2 >= self.expires_at
+    }
+}
+
+impl std::fmt::Debug for Token {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Token")
+            .field("access_token", &"[REDACTED]")
+            .field(
+                "soap_endpoint",
+                &self.soap_endpoint.as_ref().map(Url::as_str),
+            )
+            .field("generation", &self.generation)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The token endpoint's answer (not `Debug`: it holds the token).
+#[derive(serde::Deserialize)]
+struct TokenAnswer {
+    access_token: String,
+    #[serde(default)]
+    token_type: Option<String>,
+    #[serde(default)]
+    expires_in: Option<serde_json::Value>,
+    #[serde(default)]
+    soap_instance_url: Option<String>,
+}
+
+/// The token endpoint's error answer.
+#[derive(serde::Deserialize)]
+struct TokenError {
+    #[serde(default)]
+    error: Option<String>,
+    #[serde(default)]
+    error_description: Option<String>,
+    #[serde(default)]
+    message: Option<String>,
+}
+
+impl OAuth {
+    pub(crate) fn new(
+        auth_base: &Url,
+        client_id: String,
+        client_secret: SecretString,
+        account_id: Option<i64>,
+        scope: Option<String>,
+    ) -> Result<Self, Error> {
+        let base = auth_base.as_str().trim_end_matches('/');
+        let token_url = check_url(&format!("{base}/v2/token"), "token URL")?;
+        Ok(Self {
+            token_url,
+            client_id,
+            client_secret,
+            account_id,
+            scope,
+            state: tokio::sync::Mutex::new(TokenState::default()),
+        })
+    }
+
+    pub(crate) fn token_url(&self) -> &Url {
+        &self.token_url
+    }
+
+    /// A valid token: the cached one while it is fresh, else a new one. However many calls ask
+    /// at once, one of them fetches and the others wait for (and share) its result.
+    pub(crate) async fn token(
+        &self,
+        transport: &Transport,
+        policy: &RetryPolicy,
+    ) -> Result<Arc<Token>, Error> {
+        let asked = Instant::now();
+        let mut state = self.state.lock().await;
+        let now = Instant::now();
+        if let Some(t) = &state.token {
+            // Fresh, or fetched for this very wait (a very short lifetime must not make every
+            // waiting call fetch again).
+            if now < t.refresh_at || (t.fetched_at >= asked && now < t.expires_at) {
+                return Ok(Arc::clone(t));
+            }
+        }
+        if let Some((at, error)) = &state.failure {
+            if *at >= asked {
+                return Err(error.clone());
+            }
+        }
+        let generation = state.generation + 1;
+        match self.fetch(transport, policy, generation).await {
+            Ok(token) => {
+                let token = Arc::new(token);
+                state.generation = generation;
+                state.token = Some(Arc::clone(&token));
+                state.failure = None;
+                Ok(token)
+            }
+            Err(error) => {
+                state.token = None;
+                state.failure = Some((Instant::now(), error.clone()));
+                Err(error)
+            }
+        }
+    }
+
+    /// Forgets the token of `generation` (the service said it expired). A newer token is kept,
+    /// so many calls failing with the same old token cause one refresh.
+    pub(crate) async fn invalidate(&self, generation: u64) {
+        let mut state = self.state.lock().await;
+        if state
+            .token
+            .as_ref()
+            .is_some_and(|t| t.generation == generation)
+        {
+            state.token = None;
+        }
+    }
+
+    async fn fetch(
+        &self,
+        transport: &Transport,
+        policy: &RetryPolicy,
+        generation: u64,
+    ) -> Result<Token, Error> {
+        let span = tracing::info_span!(
+            "partnerapi.token",
+            url = %self.token_url,
+            attempt = tracing::field::Empty,
+            status = tracing::field::Empty,
+        );
+        async {
+            let mut body = serde_json::Map::new();
+            body.insert("grant_type".into(), "client_credentials".into());
+            body.insert("client_id".into(), self.client_id.clone().into());
+            body.insert(
+                "client_secret".into(),
+                self.client_secret.expose_secret().into(),
+            );
+            if let Some(mid) = self.account_id {
+                body.insert("account_id".into(), mid.into());
+            }
+            if let Some(scope) = &self.scope {
+                body.insert("scope".into(), scope.clone().into());
+            }
+            let body = serde_json::Value::Object(body).to_string().into_bytes();
+            let mut attempt = 1;
+            loop {
+                tracing::Span::current().record("attempt", attempt);
+                let started = Instant::now();
+                let result = self.fetch_once(transport, body.clone(), generation).await;
+                let elapsed = started.elapsed();
+                match result {
+                    Ok(token) => {
+                        tracing::debug!(duration_ms = elapsed.as_millis() as u64, "token obtained");
+                        return Ok(token);
+                    }
+                    Err(failure) => {
+                        attempt += 1;
+                        match policy.delay(attempt, failure.class, true) {
+                            Some(wait) => {
+                                tracing::warn!(
+                                    error = %failure.error,
+                                    wait_ms = wait.as_millis() as u64,
+                                    "token request failed; trying again"
+                                );
+                                tokio::time::sleep(wait).await;
+                            }
+                            None => {
+                                tracing::warn!(error = %failure.error, "token request failed");
+                                return Err(failure.error);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        .instrument(span)
+        .await
+    }
+
+    async fn fetch_once(
+        &self,
+        transport: &Transport,
+        body: Vec<u8>,
+        generation: u64,
+    ) -> Result<Token, Failure> {
+        let mut headers = HeaderMap::new();
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        let reply = transport
+            .post(
+                &self.token_url,
+                "token request",
+                headers,
+                body,
+                TOKEN_BODY_CAP.min(transport.max_response_bytes),
+            )
+            .await?;
+        tracing::Span::current().record("status", reply.status);
+        if reply.is_success() {
+            return self.read_token(&reply, generation).map_err(Failure::never);
+        }
+        let secrets = [self.client_secret.expose_secret()];
+        match reply.status {
+            400 | 401 | 403 => Err(Failure::never(Error::Auth {
+                message: format!(
+                    "the token endpoint {} answered HTTP {}: {}",
+                    redact_url(&self.token_url),
+                    reply.status,
+                    self.error_text(&reply)
+                ),
+            })),
+            status => Err(Failure {
+                error: Error::Http {
+                    status,
+                    url: redact_url(&self.token_url),
+                    excerpt: reply.excerpt(&secrets),
+                },
+                class: reply.retry_class(),
+            }),
+        }
+    }
+
+    /// The endpoint's error (`error: error_description`), or an excerpt of its answer.
+    fn error_text(&self, reply: &Reply) -> String {
+        let secret = self.client_secret.expose_secret();
+        let text = match serde_json::from_slice::<TokenError>(&reply.body) {
+            Ok(e) if e.error.is_some() || e.error_description.is_some() || e.message.is_some() => {
+                [e.error, e.error_description.or(e.message)]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(": ")
+            }
+            _ => reply
+                .excerpt(&[secret])
+                .unwrap_or_else(|| "no explanation given".into()),
+        };
+        let text: String = text.chars().take(300).collect();
+        if secret.is_empty() {
+            text
+        } else {
+            text.replace(secret, "***")
+        }
+    }
+
+    fn read_token(&self, reply: &Reply, generation: u64) -> Result<Token, Error> {
+        let answer: TokenAnswer = serde_json::from_slice(&reply.body).map_err(|e| Error::Auth {
+            message: format!(
+                "the token endpoint {} answered HTTP {} with no usable token ({}; expected JSON \
+                 with access_token, expires_in and soap_instance_url)",
+                redact_url(&self.token_url),
+                reply.status,
+                e
+            ),
+        })?;
+        if answer.access_token.trim().is_empty() {
+            return Err(Error::Auth {
+                message: format!(
+                    "the token endpoint {} answered with an empty access_token",
+                    redact_url(&self.token_url)
+                ),
+            });
+        }
+        if let Some(kind) = answer.token_type.as_deref() {
+            if !kind.eq_ignore_ascii_case("bearer") {
+                tracing::debug!(token_type = kind, "unexpected token_type; using it anyway");
+            }
+        }
+        let lifetime = answer
+            .expires_in
+            .as_ref()
+            .and_then(|v| {
+                v.as_u64()
+                    .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
+            })
+            .map_or(DEFAULT_LIFETIME, Duration::from_secs);
+        let soap_endpoint = answer
+            .soap_instance_url
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+            .map(soap_endpoint_from_instance_url)
+            .transpose()?;
+        let margin = REFRESH_MARGIN.min(lifetime / 10);
+        let fetched_at = Instant::now();
+        tracing::debug!(
+            lifetime_s = lifetime.as_secs(),
+            soap_endpoint = soap_endpoint.as_ref().map(Url::as_str),
+            "token answer read"
+        );
+        Ok(Token {
+            access_token: SecretString::from(answer.access_token),
+            soap_endpoint,
+            fetched_at,
+            refresh_at: fetched_at + lifetime.saturating_sub(margin),
+            expires_at: fetched_at + lifetime,
+            margin,
+            generation,
+        })
+    }
+}
+
+/// `{soap_instance_url}Service.asmx`, checked like any endpoint (https, or http to loopback).
+fn soap_endpoint_from_instance_url(raw: &str) -> Result<Url, Error> {
+    let base = check_url(raw, "soap_instance_url from the token endpoint")?;
+    if base.path().to_ascii_lowercase().ends_with(".asmx") {
+        return Ok(base);
+    }
+    let mut with_slash = base.clone();
+    if !base.path().ends_with('/') {
+        with_slash.set_path(&format!("{}/", base.path()));
+    }
+    let url = with_slash.join("Service.asmx").map_err(|e| {
+        Error::Config(format!(
+            "the soap_instance_url from the token endpoint cannot be extended: {e}"
+        ))
+    })?;
+    crate::transport::check_parsed_url(url, "SOAP endpoint")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Whether a token of `lifetime` is near its expiry `age` after it was fetched.
+    fn near(lifetime: Duration, age: Duration) -> bool {
+        let t = token(lifetime);
+        t.near_expiry_at(t.fetched_at + age)
+    }
+
+    fn token(lifetime: Duration) -> Token {
+        let fetched_at = Instant::now();
+        let margin = REFRESH_MARGIN.min(lifetime / 10);
+        Token {
+            access_token: SecretString::from(String::from("t")),
+            soap_endpoint: None,
+            fetched_at,
+            refresh_at: fetched_at + lifetime.saturating_sub(margin),
+            expires_at: fetched_at + lifetime,
+            margin,
+            generation: 1,
+        }
+    }
+
+    #[test]
+    fn near_expiry_is_within_twice_the_margin() {
+        let lifetime = Duration::from_secs(1080);
+        assert!(!near(lifetime, Duration::from_secs(10)));
+        assert!(!near(lifetime, Duration::from_secs(950)));
+        assert!(near(lifetime, Duration::from_secs(970)));
+        let short = Duration::from_secs(100);
+        assert!(!near(short, Duration::from_secs(70)));
+        assert!(near(short, Duration::from_secs(85)));
+        assert!(!token(lifetime).near_expiry());
+    }
+
+    #[test]
+    fn instance_url_becomes_endpoint() {
+        let e = |s: &str| soap_endpoint_from_instance_url(s).map(|u| u.to_string());
+        assert_eq!(
+            e("https://mc1.soap.marketingcloudapis.com/")
+                .ok()
+                .as_deref(),
+            Some("https://mc1.soap.marketingcloudapis.com/Service.asmx")
+        );
+        assert_eq!(
+            e("https://mc1.soap.marketingcloudapis.com").ok().as_deref(),
+            Some("https://mc1.soap.marketingcloudapis.com/Service.asmx")
+        );
+        assert_eq!(
+            e("http://127.0.0.1:9/x/Service.asmx").ok().as_deref(),
+            Some("http://127.0.0.1:9/x/Service.asmx")
+        );
+        assert!(matches!(
+            e("http://mc1.soap.example.com/"),
+            Err(Error::Config(_))
+        ));
+    }
+}

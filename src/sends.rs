@@ -1,0 +1,713 @@
+//! Helpers for sends: cancel, pause and resume one or many (in chunks of
+//! [`MAX_DEFINITIONS_PER_CALL`]), a generic [`Client::perform`], [`Client::retrieve_sends`], and
+//! [`Client::dry_run`].
+//!
+//! # Batches and partial failures
+//!
+//! [`Client::cancel_sends`] (and the pause and resume forms) sends one Perform per chunk of at
+//! most 50 IDs, one chunk after the other, and returns one [`SendOutcome`] per ID, in input
+//! order. Results are matched to IDs by the ID of the result's `Object`, or by position when the
+//! service leaves the object out.
+//!
+//! - A result that is not OK (unknown ID, already canceled, ...) gives an outcome with
+//!   `ok = false` and the service's `StatusCode`, `ErrorCode` and `StatusMessage`.
+//! - A whole chunk that fails (SOAP fault, HTTP or transport error, unreadable answer, after the
+//!   retries) gives each of its IDs an outcome with `ok = false` and the error's text; its
+//!   `status_code` is [`STATUS_REFUSED`] when the service refused the request (a Client or
+//!   Security fault: nothing was done) and [`STATUS_UNKNOWN`] otherwise (the send may or may not
+//!   have been acted on: check with [`Client::retrieve_sends`]).
+//! - After an error that would fail every chunk alike (authentication, configuration, connection,
+//!   timeout), the remaining chunks are not sent: their IDs get [`STATUS_NOT_ATTEMPTED`].
+//! - When no chunk got an answer from the service at all, nothing is known about any ID: the
+//!   first error is returned as `Err` instead of outcomes. So `cancel_send(id)` returns `Err` on a
+//!   fault or transport error, and `Ok` with `ok = false` on a per-result error.
+
+use tracing::Instrument as _;
+
+use crate::client::{new_correlation_id, Client};
+use crate::error::{ApiError, Error, ErrorKind, ResultStatus};
+use crate::soap::FaultKind;
+use crate::types::{
+    AnyApiObject, AnyFilterPart, AnyPerformResult, PerformOptions, PerformRequestMsg,
+    PerformResponseMsg, RetrieveRequest, RetrieveRequestMsg, RetrieveResponseMsg, Send,
+    SimpleFilterPart, SimpleOperators, OPERATIONS,
+};
+use crate::xml::XmlReader;
+
+/// The most definitions sent in one synchronous Perform (vendor guidance).
+pub const MAX_DEFINITIONS_PER_CALL: usize = 50;
+
+/// The most Retrieve batches [`Client::retrieve_sends`] follows with `ContinueRequest`.
+pub const MAX_RETRIEVE_BATCHES: usize = 200;
+
+/// The properties [`Client::retrieve_sends`] asks for.
+pub const SEND_PROPERTIES: &[&str] = &[
+    "ID",
+    "Status",
+    "SendDate",
+    "EmailName",
+    "Subject",
+    "FromName",
+    "FromAddress",
+    "CreatedDate",
+    "ModifiedDate",
+];
+
+/// `status_code` of an outcome whose chunk the service refused as a whole (Client or Security
+/// fault): nothing was done.
+pub const STATUS_REFUSED: &str = "Refused";
+/// `status_code` of an outcome whose chunk failed without a definite answer (Server fault,
+/// HTTP or transport error, timeout): the send may or may not have been acted on.
+pub const STATUS_UNKNOWN: &str = "Unknown";
+/// `status_code` of an outcome whose chunk was not sent, after an earlier chunk failed in a way
+/// that would fail it too.
+pub const STATUS_NOT_ATTEMPTED: &str = "NotAttempted";
+
+/// What happened to one send ID.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SendOutcome {
+    /// The send's ID.
+    pub id: i64,
+    /// Whether the service reported `OK` for it.
+    pub ok: bool,
+    /// The result's `StatusCode` (`OK`, `Error`, ...), or one of [`STATUS_REFUSED`],
+    /// [`STATUS_UNKNOWN`], [`STATUS_NOT_ATTEMPTED`] when the service gave no result for it.
+    pub status_code: String,
+    /// The result's `ErrorCode` (or the fault's `apifault` Code), if any.
+    pub error_code: Option<i32>,
+    /// The result's `StatusMessage`, or what went wrong.
+    pub message: String,
+}
+
+/// A response's `OverallStatus`, read leniently.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OverallStatus {
+    /// `OK`.
+    Ok,
+    /// `MoreDataAvailable`: OK, and a Retrieve has more batches (`ContinueRequest`).
+    MoreDataAvailable,
+    /// `HasErrors` or `Has Errors`: some results failed.
+    HasErrors,
+    /// `Error`, or `Error: <message>`.
+    Error(Option<String>),
+    /// Anything else (including an empty status), as received.
+    Other(String),
+}
+
+impl OverallStatus {
+    /// Reads `OK`, `MoreDataAvailable`, `HasErrors`, `Has Errors`, `Error`, `Error: <message>`
+    /// (in any letter case).
+    pub fn parse(status: &str) -> Self {
+        let s = status.trim();
+        let squashed: String = s
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        match squashed.as_str() {
+            "ok" => return Self::Ok,
+            "moredataavailable" => return Self::MoreDataAvailable,
+            "haserrors" => return Self::HasErrors,
+            _ => {}
+        }
+        if s.len() >= 5 && s[..5].eq_ignore_ascii_case("error") {
+            let rest = s[5..].trim_start();
+            let rest = rest.strip_prefix(':').unwrap_or(rest).trim();
+            if rest.is_empty() {
+                return Self::Error(None);
+            }
+            if s[5..].starts_with([':', ' ']) {
+                return Self::Error(Some(rest.to_string()));
+            }
+        }
+        Self::Other(s.to_string())
+    }
+
+    /// `OK` or `MoreDataAvailable`.
+    pub fn is_ok(&self) -> bool {
+        matches!(self, Self::Ok | Self::MoreDataAvailable)
+    }
+}
+
+/// The fields of a Perform result that both WSDLs type alike.
+struct ResultView<'a> {
+    status_code: &'a str,
+    status_message: &'a str,
+    error_code: Option<i32>,
+    object_id: Option<i64>,
+}
+
+fn view(result: &AnyPerformResult) -> ResultView<'_> {
+    match result {
+        AnyPerformResult::PerformResult(r) => ResultView {
+            status_code: &r.status_code,
+            status_message: &r.status_message,
+            error_code: r.error_code,
+            object_id: object_id(&r.object),
+        },
+        AnyPerformResult::ContentValidationResult(r) => ResultView {
+            status_code: &r.status_code,
+            status_message: &r.status_message,
+            error_code: r.error_code,
+            object_id: object_id(&r.object),
+        },
+        AnyPerformResult::Untyped(u) => ResultView {
+            status_code: &u.base.status_code,
+            status_message: &u.base.status_message,
+            error_code: u.base.error_code,
+            object_id: object_id(&u.base.object),
+        },
+    }
+}
+
+/// The `ID` of a result's object, when it is a Send (or an untyped object).
+fn object_id(object: &AnyApiObject) -> Option<i64> {
+    match object {
+        AnyApiObject::Send(s) => s.id,
+        AnyApiObject::ApiObject(o) => o.id,
+        AnyApiObject::Untyped(u) => u.base.id,
+        _ => None,
+    }
+    .map(i64::from)
+}
+
+/// [`ApiError`] from a Perform response.
+fn perform_api_error(resp: &PerformResponseMsg) -> ApiError {
+    ApiError {
+        operation: "Perform".into(),
+        overall_status: resp.overall_status.trim().to_string(),
+        message: Some(resp.overall_status_message.trim().to_string()).filter(|m| !m.is_empty()),
+        request_id: resp.request_id.clone(),
+        results: resp
+            .results
+            .iter()
+            .map(|r| {
+                let v = view(r);
+                ResultStatus {
+                    id: v.object_id,
+                    status_code: v.status_code.trim().to_string(),
+                    error_code: v.error_code,
+                    status_message: v.status_message.trim().to_string(),
+                }
+            })
+            .collect(),
+    }
+}
+
+/// The Perform request for `action` on sends `ids` (already checked to fit `xs:int`).
+fn send_request(action: &str, ids: &[i32]) -> PerformRequestMsg {
+    PerformRequestMsg {
+        options: Some(PerformOptions::default().into()),
+        action: Some(action.to_string()),
+        definitions: ids
+            .iter()
+            .map(|&id| {
+                Send {
+                    id: Some(id),
+                    ..Default::default()
+                }
+                .into()
+            })
+            .collect(),
+    }
+}
+
+/// Send IDs are `xs:int` on the wire.
+fn check_ids(ids: &[i64]) -> Result<Vec<i32>, Error> {
+    ids.iter()
+        .map(|&id| {
+            i32::try_from(id).map_err(|_| {
+                Error::Config(format!(
+                    "send ID {id} is out of range: the partnerAPI takes IDs from {} to {}",
+                    i32::MIN,
+                    i32::MAX
+                ))
+            })
+        })
+        .collect()
+}
+
+fn check_action(action: &str) -> Result<(), Error> {
+    if action.trim().is_empty() {
+        return Err(Error::Config(
+            "the Perform action is empty (cancel, pause, resume, start, ...)".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// One outcome per ID of `chunk` from the service's answer.
+fn match_outcomes(chunk: &[i64], resp: &PerformResponseMsg) -> Vec<SendOutcome> {
+    let overall = OverallStatus::parse(&resp.overall_status);
+    let overall_message = resp.overall_status_message.trim();
+    let outcome = |id: i64, v: &ResultView<'_>| {
+        let status_code = v.status_code.trim();
+        let ok = status_code.eq_ignore_ascii_case("OK");
+        let mut message = v.status_message.trim().to_string();
+        if message.is_empty() && !ok {
+            message = overall_message.to_string();
+        }
+        SendOutcome {
+            id,
+            ok,
+            status_code: status_code.to_string(),
+            error_code: v.error_code,
+            message,
+        }
+    };
+    let views: Vec<ResultView<'_>> = resp.results.iter().map(view).collect();
+    let mut slots: Vec<Option<SendOutcome>> = vec![None; chunk.len()];
+    let mut without_id = Vec::new();
+    for (index, v) in views.iter().enumerate() {
+        match v.object_id {
+            Some(oid) => {
+                let free = (0..chunk.len()).find(|&p| chunk[p] == oid && slots[p].is_none());
+                match free {
+                    Some(p) => slots[p] = Some(outcome(oid, v)),
+                    None => tracing::warn!(
+                        id = oid,
+                        "the service answered for a send ID that was not asked for; ignored"
+                    ),
+                }
+            }
+            None => without_id.push(index),
+        }
+    }
+    // Results without an object: by position.
+    for index in without_id {
+        match slots.get_mut(index) {
+            Some(slot @ None) => *slot = Some(outcome(chunk[index], &views[index])),
+            _ => tracing::warn!(
+                index,
+                "a result names no object and its position is taken; ignored"
+            ),
+        }
+    }
+    slots
+        .into_iter()
+        .zip(chunk)
+        .map(|(slot, &id)| {
+            slot.unwrap_or_else(|| {
+                if overall.is_ok() {
+                    SendOutcome {
+                        id,
+                        ok: false,
+                        status_code: STATUS_UNKNOWN.into(),
+                        error_code: None,
+                        message: "the service returned no result for this ID".into(),
+                    }
+                } else {
+                    let message = match &overall {
+                        OverallStatus::Error(Some(m)) => m.clone(),
+                        _ if !overall_message.is_empty() => overall_message.to_string(),
+                        _ => format!(
+                            "the service answered {} without a result for this ID",
+                            resp.overall_status.trim()
+                        ),
+                    };
+                    SendOutcome {
+                        id,
+                        ok: false,
+                        status_code: "Error".into(),
+                        error_code: None,
+                        message,
+                    }
+                }
+            })
+        })
+        .collect()
+}
+
+/// Outcomes for a chunk that failed as a whole.
+fn failed_outcomes(chunk: &[i64], error: &Error) -> Vec<SendOutcome> {
+    let refused = error
+        .fault()
+        .is_some_and(|f| matches!(f.kind(), FaultKind::Client | FaultKind::Security));
+    let status = if refused {
+        STATUS_REFUSED
+    } else {
+        STATUS_UNKNOWN
+    };
+    let code = error.fault().and_then(|f| f.api_code());
+    chunk
+        .iter()
+        .map(|&id| SendOutcome {
+            id,
+            ok: false,
+            status_code: status.into(),
+            error_code: code,
+            message: error.to_string(),
+        })
+        .collect()
+}
+
+impl Client {
+    /// Cancels send `id`. `Ok` with `ok = false` when the service reports an error for it
+    /// (unknown ID, already canceled, ...); `Err` on a fault, HTTP or transport error.
+    pub async fn cancel_send(&self, id: i64) -> Result<SendOutcome, Error> {
+        self.send_action_one("cancel", id).await
+    }
+
+    /// Pauses send `id` (see [`cancel_send`](Self::cancel_send)).
+    pub async fn pause_send(&self, id: i64) -> Result<SendOutcome, Error> {
+        self.send_action_one("pause", id).await
+    }
+
+    /// Resumes send `id` (see [`cancel_send`](Self::cancel_send)).
+    pub async fn resume_send(&self, id: i64) -> Result<SendOutcome, Error> {
+        self.send_action_one("resume", id).await
+    }
+
+    /// Cancels sends `ids`: one Perform per 50 IDs, one outcome per ID in input order. See the
+    /// [module](crate::sends) docs for partial failures.
+    pub async fn cancel_sends(&self, ids: &[i64]) -> Result<Vec<SendOutcome>, Error> {
+        self.send_action("cancel", ids).await
+    }
+
+    /// Pauses sends `ids` (see [`cancel_sends`](Self::cancel_sends)).
+    pub async fn pause_sends(&self, ids: &[i64]) -> Result<Vec<SendOutcome>, Error> {
+        self.send_action("pause", ids).await
+    }
+
+    /// Resumes sends `ids` (see [`cancel_sends`](Self::cancel_sends)).
+    pub async fn resume_sends(&self, ids: &[i64]) -> Result<Vec<SendOutcome>, Error> {
+        self.send_action("resume", ids).await
+    }
+
+    async fn send_action_one(&self, action: &str, id: i64) -> Result<SendOutcome, Error> {
+        let mut outcomes = self.send_action(action, &[id]).await?;
+        Ok(outcomes.pop().unwrap_or_else(|| SendOutcome {
+            id,
+            ok: false,
+            status_code: STATUS_UNKNOWN.into(),
+            error_code: None,
+            message: "no outcome".into(),
+        }))
+    }
+
+    /// Runs Perform `action` on sends `ids`, in chunks of [`MAX_DEFINITIONS_PER_CALL`], and
+    /// returns one outcome per ID in input order (see the [module](crate::sends) docs). IDs
+    /// outside `xs:int` or an empty action: [`Error::Config`], before anything is sent.
+    pub async fn send_action(&self, action: &str, ids: &[i64]) -> Result<Vec<SendOutcome>, Error> {
+        check_action(action)?;
+        let wire_ids = check_ids(ids)?;
+        let span = tracing::info_span!(
+            "partnerapi.sends",
+            action,
+            ids = ids.len(),
+            chunks = ids.len().div_ceil(MAX_DEFINITIONS_PER_CALL)
+        );
+        async {
+            let mut outcomes = Vec::with_capacity(ids.len());
+            let mut answered = false;
+            let mut first_error: Option<Error> = None;
+            let mut stop: Option<String> = None;
+            for (chunk, wire) in ids
+                .chunks(MAX_DEFINITIONS_PER_CALL)
+                .zip(wire_ids.chunks(MAX_DEFINITIONS_PER_CALL))
+            {
+                if let Some(reason) = &stop {
+                    outcomes.extend(chunk.iter().map(|&id| SendOutcome {
+                        id,
+                        ok: false,
+                        status_code: STATUS_NOT_ATTEMPTED.into(),
+                        error_code: None,
+                        message: reason.clone(),
+                    }));
+                    continue;
+                }
+                match self.api().perform(&send_request(action, wire)).await {
+                    Ok(resp) => {
+                        answered = true;
+                        outcomes.extend(match_outcomes(chunk, &resp));
+                    }
+                    Err(error) => {
+                        tracing::warn!(ids = chunk.len(), error = %error, "a chunk failed");
+                        outcomes.extend(failed_outcomes(chunk, &error));
+                        if matches!(
+                            error.kind(),
+                            ErrorKind::Auth
+                                | ErrorKind::Config
+                                | ErrorKind::Connect
+                                | ErrorKind::Timeout
+                        ) {
+                            stop = Some(format!("not sent: an earlier chunk failed: {error}"));
+                        }
+                        first_error.get_or_insert(error);
+                    }
+                }
+            }
+            match first_error {
+                Some(error) if !answered => Err(error),
+                _ => Ok(outcomes),
+            }
+        }
+        .instrument(span)
+        .await
+    }
+
+    /// Perform `action` on `definitions` (with `options`, or an empty `<Options/>`), in one
+    /// request: keep it to [`MAX_DEFINITIONS_PER_CALL`] definitions. An `OverallStatus` other
+    /// than OK is an [`Error::Api`] listing every result; use
+    /// [`api().perform`](crate::Api::perform) to get such answers as they are.
+    pub async fn perform(
+        &self,
+        action: &str,
+        definitions: Vec<AnyApiObject>,
+        options: Option<PerformOptions>,
+    ) -> Result<PerformResponseMsg, Error> {
+        check_action(action)?;
+        let request = PerformRequestMsg {
+            options: Some(options.unwrap_or_default().into()),
+            action: Some(action.to_string()),
+            definitions,
+        };
+        let resp = self.api().perform(&request).await?;
+        if OverallStatus::parse(&resp.overall_status).is_ok() {
+            Ok(resp)
+        } else {
+            Err(Error::Api(Box::new(perform_api_error(&resp))))
+        }
+    }
+
+    /// Retrieves sends (ObjectType `Send`, the properties in [`SEND_PROPERTIES`]), those with
+    /// `Status` equal to `status` when given (`Scheduled`, `Sending`, `Complete`, `Canceled`,
+    /// ...). Follows `MoreDataAvailable` with `ContinueRequest`, up to
+    /// [`MAX_RETRIEVE_BATCHES`] batches. An `OverallStatus` other than OK is an [`Error::Api`].
+    pub async fn retrieve_sends(&self, status: Option<&str>) -> Result<Vec<Send>, Error> {
+        let filter = status.map(|s| {
+            AnyFilterPart::from(SimpleFilterPart {
+                property: "Status".into(),
+                simple_operator: SimpleOperators::Equals,
+                value: vec![s.to_string()],
+                ..Default::default()
+            })
+        });
+        let first = RetrieveRequest {
+            object_type: "Send".into(),
+            properties: SEND_PROPERTIES.iter().map(|p| (*p).to_string()).collect(),
+            filter,
+            ..Default::default()
+        };
+        let mut request = RetrieveRequestMsg {
+            retrieve_request: first,
+        };
+        let mut sends = Vec::new();
+        for batch in 1..=MAX_RETRIEVE_BATCHES {
+            let resp: RetrieveResponseMsg = self.api().retrieve(&request).await?;
+            let overall = OverallStatus::parse(&resp.overall_status);
+            if !overall.is_ok() {
+                return Err(Error::Api(Box::new(ApiError {
+                    operation: "Retrieve".into(),
+                    overall_status: resp.overall_status.trim().to_string(),
+                    message: match overall {
+                        OverallStatus::Error(m) => m,
+                        _ => None,
+                    },
+                    request_id: resp.request_id.clone(),
+                    results: Vec::new(),
+                })));
+            }
+            sends.extend(resp.results.into_iter().filter_map(into_send));
+            if overall != OverallStatus::MoreDataAvailable {
+                return Ok(sends);
+            }
+            let Some(request_id) = resp.request_id.filter(|r| !r.trim().is_empty()) else {
+                return Err(Error::Api(Box::new(ApiError {
+                    operation: "Retrieve".into(),
+                    overall_status: resp.overall_status.trim().to_string(),
+                    message: Some("MoreDataAvailable without a RequestID to continue from".into()),
+                    ..Default::default()
+                })));
+            };
+            tracing::debug!(
+                batch,
+                sends = sends.len(),
+                "more sends available; continuing"
+            );
+            request = RetrieveRequestMsg {
+                retrieve_request: RetrieveRequest {
+                    object_type: "Send".into(),
+                    continue_request: Some(request_id),
+                    ..Default::default()
+                },
+            };
+        }
+        Err(Error::Api(Box::new(ApiError {
+            operation: "Retrieve".into(),
+            overall_status: "MoreDataAvailable".into(),
+            message: Some(format!(
+                "stopped after {MAX_RETRIEVE_BATCHES} batches ({} sends); narrow the status filter",
+                sends.len()
+            )),
+            ..Default::default()
+        })))
+    }
+
+    /// The Perform request envelope(s) `action` on sends `ids` would send (one per chunk of
+    /// [`MAX_DEFINITIONS_PER_CALL`], one per line), with every secret masked as `***`. Nothing
+    /// is sent. Each envelope has the `CorrelationID` a real call would generate; IDs outside
+    /// `xs:int` appear as an XML comment instead (the real call refuses them).
+    pub fn dry_run(&self, action: &str, ids: &[i64]) -> String {
+        let Some(perform) = OPERATIONS.iter().find(|o| o.name == "Perform") else {
+            return String::new();
+        };
+        let mut out = Vec::new();
+        let valid: Vec<i32> = ids
+            .iter()
+            .filter_map(|&id| {
+                let wire = i32::try_from(id).ok();
+                if wire.is_none() {
+                    out.push(format!(
+                        "<!-- send ID {id} is out of range (xs:int) and would be refused -->"
+                    ));
+                }
+                wire
+            })
+            .collect();
+        for chunk in valid.chunks(MAX_DEFINITIONS_PER_CALL) {
+            let correlation_id = new_correlation_id();
+            let body =
+                Client::write_body(perform, &send_request(action, chunk), Some(&correlation_id));
+            out.push(self.masked_envelope(&body));
+        }
+        out.join("\n")
+    }
+}
+
+/// A retrieved object as a [`Send`]: sends as they are; an object without a known `xsi:type`
+/// is read again as a Send (its base fields at least).
+fn into_send(object: AnyApiObject) -> Option<Send> {
+    match object {
+        AnyApiObject::Send(s) => Some(*s),
+        AnyApiObject::ApiObject(o) => Some(send_from_base(*o)),
+        AnyApiObject::Untyped(u) => {
+            let mut reader = XmlReader::new(u.raw.as_bytes());
+            match reader.next_child() {
+                Ok(Some(start)) => match reader.complex::<Send>(&start) {
+                    Ok(send) => Some(send),
+                    Err(_) => Some(send_from_base(u.base)),
+                },
+                _ => Some(send_from_base(u.base)),
+            }
+        }
+        _ => {
+            tracing::warn!("Retrieve of Send answered an object of another type; skipped");
+            None
+        }
+    }
+}
+
+fn send_from_base(o: crate::types::ApiObject) -> Send {
+    Send {
+        client: o.client,
+        partner_key: o.partner_key,
+        partner_properties: o.partner_properties,
+        created_date: o.created_date,
+        modified_date: o.modified_date,
+        id: o.id,
+        object_id: o.object_id,
+        customer_key: o.customer_key,
+        owner: o.owner,
+        correlation_id: o.correlation_id,
+        object_state: o.object_state,
+        ..Default::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overall_status_is_read_leniently() {
+        assert_eq!(OverallStatus::parse("OK"), OverallStatus::Ok);
+        assert_eq!(OverallStatus::parse(" ok "), OverallStatus::Ok);
+        assert_eq!(
+            OverallStatus::parse("MoreDataAvailable"),
+            OverallStatus::MoreDataAvailable
+        );
+        assert_eq!(OverallStatus::parse("HasErrors"), OverallStatus::HasErrors);
+        assert_eq!(OverallStatus::parse("Has Errors"), OverallStatus::HasErrors);
+        assert_eq!(OverallStatus::parse("Error"), OverallStatus::Error(None));
+        assert_eq!(
+            OverallStatus::parse("Error: Invalid action"),
+            OverallStatus::Error(Some("Invalid action".into()))
+        );
+        assert_eq!(
+            OverallStatus::parse("Errors everywhere"),
+            OverallStatus::Other("Errors everywhere".into())
+        );
+        assert_eq!(
+            OverallStatus::parse(""),
+            OverallStatus::Other(String::new())
+        );
+        assert!(OverallStatus::MoreDataAvailable.is_ok());
+        assert!(!OverallStatus::HasErrors.is_ok());
+    }
+
+    fn result(id: Option<i32>, code: &str, msg: &str) -> AnyPerformResult {
+        crate::types::PerformResult {
+            status_code: code.into(),
+            status_message: msg.into(),
+            object: match id {
+                Some(id) => Send {
+                    id: Some(id),
+                    ..Default::default()
+                }
+                .into(),
+                None => AnyApiObject::default(),
+            },
+            ..Default::default()
+        }
+        .into()
+    }
+
+    #[test]
+    fn results_match_by_id_then_position() {
+        let resp = PerformResponseMsg {
+            results: vec![
+                result(Some(3), "Error", "already canceled"),
+                result(None, "OK", "done"),
+                result(Some(1), "OK", "canceled"),
+                result(Some(99), "OK", "stray"),
+            ],
+            overall_status: "Has Errors".into(),
+            ..Default::default()
+        };
+        let out = match_outcomes(&[1, 2, 3], &resp);
+        let summary: Vec<_> = out
+            .iter()
+            .map(|o| (o.id, o.ok, o.message.as_str()))
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                (1, true, "canceled"),
+                (2, true, "done"),
+                (3, false, "already canceled")
+            ]
+        );
+    }
+
+    #[test]
+    fn missing_results_take_the_overall_status() {
+        let resp = PerformResponseMsg {
+            overall_status: "Error: Invalid action".into(),
+            ..Default::default()
+        };
+        let out = match_outcomes(&[7], &resp);
+        assert_eq!(out.len(), 1);
+        assert!(!out[0].ok);
+        assert_eq!(out[0].message, "Invalid action");
+    }
+
+    #[test]
+    fn ids_must_fit_xs_int() {
+        assert!(check_ids(&[1, i64::from(i32::MAX)]).is_ok());
+        assert!(matches!(
+            check_ids(&[1, i64::from(i32::MAX) + 1]),
+            Err(Error::Config(_))
+        ));
+    }
+}
