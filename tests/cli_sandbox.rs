@@ -280,6 +280,33 @@ async fn dry_run_masks_secrets_sends_nothing_and_validates() -> R {
         std::fs::write(&file, &run.stdout)?;
         validate(&file).await?;
     }
+    // The Retrieve of `sends` and a generic `perform` on another type, too.
+    for (i, extra) in [
+        args!["--dry-run", "sends", "--status", "Scheduled"],
+        args![
+            "--dry-run",
+            "perform",
+            "--action",
+            "start",
+            "--object-type",
+            "Email",
+            "--id",
+            7
+        ],
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut a = args!["--endpoint", sb.soap_url(), "--access-token", secret];
+        a.extend(extra);
+        let run = sfmc_run(a).await?;
+        assert_eq!(run.code, Some(0), "{}", run.describe());
+        assert!(!run.stdout.contains(secret), "{}", run.describe());
+        assert!(run.stdout.contains("***"), "{}", run.describe());
+        let file = dir.path().join(format!("dry-run-extra-{i}.xml"));
+        std::fs::write(&file, &run.stdout)?;
+        validate(&file).await?;
+    }
     let stats = sb.state().stats();
     assert_eq!(
         (stats.soap_requests, stats.token_requests),

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use clap::builder::BoolishValueParser;
 use clap::{Args, Parser, Subcommand};
 use sfmc_partnerapi::sandbox::{
     self, FaultInjection, InjectedFault, RunningSandbox, Sandbox, SandboxBuilder,
@@ -16,9 +17,10 @@ use sfmc_partnerapi::sandbox::{
 use sfmc_partnerapi::sends;
 use sfmc_partnerapi::soap::{write_masked_envelope, FaultKind, RequestHeader, UsernameToken};
 use sfmc_partnerapi::types::{
-    AnyApiObject, AnyPerformResult, PerformRequestMsg, PerformResponseMsg, Send,
+    AnyApiObject, AnyPerformResult, PerformRequestMsg, PerformResponseMsg, RetrieveRequest,
+    RetrieveRequestMsg, Send, SimpleFilterPart, SimpleOperators,
 };
-use sfmc_partnerapi::xml::{XmlReader, XmlValue as _, XSI_NS};
+use sfmc_partnerapi::xml::{XmlElement, XmlReader, XmlValue as _, XSI_NS};
 use sfmc_partnerapi::{Client, Error, ErrorKind, SendOutcome};
 
 const EXIT_OK: u8 = 0;
@@ -44,6 +46,7 @@ struct Cli {
 }
 
 #[derive(Args, Debug)]
+#[group(skip)]
 struct Global {
     /// SOAP endpoint (https://SUBDOMAIN.soap.marketingcloudapis.com/Service.asmx); optional
     /// with OAuth, whose token answer names it.
@@ -98,13 +101,13 @@ struct Global {
     #[arg(long, env = "SFMC_MAX_RETRIES", global = true, value_name = "N")]
     max_retries: Option<u32>,
     /// Print JSON on stdout.
-    #[arg(long, env = "SFMC_JSON", global = true)]
+    #[arg(long, env = "SFMC_JSON", global = true, value_parser = BoolishValueParser::new())]
     json: bool,
     /// Print the request envelope (secrets masked) and send nothing.
-    #[arg(long, env = "SFMC_DRY_RUN", global = true)]
+    #[arg(long, env = "SFMC_DRY_RUN", global = true, value_parser = BoolishValueParser::new())]
     dry_run: bool,
     /// Run against an in-process sandbox with the demo sends (29605 among them).
-    #[arg(long, env = "SFMC_SANDBOX", global = true)]
+    #[arg(long, env = "SFMC_SANDBOX", global = true, value_parser = BoolishValueParser::new())]
     sandbox: bool,
 }
 
@@ -619,9 +622,28 @@ fn ensure_newline(mut s: String) -> String {
 
 async fn list_sends(g: &Global, client: &Client, status: Option<&str>) -> Result<u8, Failure> {
     if g.dry_run {
-        return Err(Failure::usage(
-            "--dry-run applies to the Perform commands (cancel-send, pause-send, resume-send, perform)",
-        ));
+        // The first Retrieve that `retrieve_sends` sends (the same properties and filter).
+        let request = RetrieveRequestMsg {
+            retrieve_request: RetrieveRequest {
+                object_type: "Send".into(),
+                properties: sends::SEND_PROPERTIES
+                    .iter()
+                    .map(|p| p.to_string())
+                    .collect(),
+                filter: status.map(|s| {
+                    SimpleFilterPart {
+                        property: "Status".into(),
+                        simple_operator: SimpleOperators::Equals,
+                        value: vec![s.to_string()],
+                        ..Default::default()
+                    }
+                    .into()
+                }),
+                ..Default::default()
+            },
+        };
+        print!("{}", ensure_newline(masked_envelope(g, &request)));
+        return Ok(EXIT_OK);
     }
     let sends = client
         .retrieve_sends(status)
@@ -723,7 +745,27 @@ async fn perform(
                 let out = serde_json::json!({ "ok": false, "exit_code": EXIT_API, "error": api });
                 println!("{out}");
             } else {
-                println!("{}: {}", api.overall_status, one_line(&e.to_string()));
+                let mut out = std::io::stdout().lock();
+                for r in &api.results {
+                    let code = r
+                        .error_code
+                        .map(|c| format!(", ErrorCode {c}"))
+                        .unwrap_or_default();
+                    let id = r.id.map(|i| i.to_string()).unwrap_or_else(|| "?".into());
+                    let _ = writeln!(
+                        out,
+                        "ID {id}: {}{code}: {}",
+                        r.status_code,
+                        one_line(&r.status_message)
+                    );
+                }
+                let message = api
+                    .message
+                    .as_deref()
+                    .filter(|m| !m.trim().is_empty())
+                    .map(|m| format!(" ({})", one_line(m)))
+                    .unwrap_or_default();
+                let _ = writeln!(out, "OverallStatus: {}{message}", api.overall_status);
             }
             return Ok(EXIT_API);
         }
@@ -776,8 +818,9 @@ fn object_id(object: &AnyApiObject) -> Option<String> {
     id.as_i64().map(|i| i.to_string())
 }
 
-/// The envelope a non-Send `perform` would send, with the header it would carry masked.
-fn masked_envelope(g: &Global, request: &PerformRequestMsg) -> String {
+/// The envelope of a request the client has no dry run for, with the header it would carry
+/// masked.
+fn masked_envelope(g: &Global, request: &impl XmlElement) -> String {
     let placeholder = secrecy::SecretString::from(String::from("***"));
     let token;
     let header = match (&g.username, &g.password) {
