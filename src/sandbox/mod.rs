@@ -259,7 +259,8 @@ impl SandboxBuilder {
     }
 
     /// Keeps the sends (and the CorrelationID memory) in `path`, as JSON, across restarts;
-    /// written atomically after each change.
+    /// written atomically (a temporary file in the same folder, then a rename) after each
+    /// request that changed something. Credentials and tokens are never written.
     pub fn state_file(mut self, path: impl Into<PathBuf>) -> Self {
         self.state_file = Some(path.into());
         self

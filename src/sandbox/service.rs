@@ -286,6 +286,7 @@ fn perform(shared: &Shared, mid: i64, request: PerformRequestMsg) -> (PerformRes
             }
             results.push(result(ordinal, &outcome, object).into());
         }
+        store.persist();
     }
     let total = results.len();
     let (overall, message) = if total == 0 {

@@ -230,6 +230,8 @@ pub(crate) struct Store {
     replays: HashMap<ReplayKey, Outcome>,
     replay_order: VecDeque<ReplayKey>,
     path: Option<PathBuf>,
+    /// Changed since the state file was last written.
+    dirty: bool,
 }
 
 impl Store {
@@ -244,6 +246,7 @@ impl Store {
             replays: HashMap::new(),
             replay_order: VecDeque::new(),
             path,
+            dirty: false,
         };
         if let Some(path) = store.path.clone() {
             match std::fs::read(&path) {
@@ -340,7 +343,12 @@ impl Store {
         })
     }
 
-    fn persist(&self) {
+    /// Writes the state file if anything changed since the last write (once per request, not
+    /// once per definition).
+    pub(crate) fn persist(&mut self) {
+        if !std::mem::take(&mut self.dirty) {
+            return;
+        }
         if let Some(path) = &self.path {
             if let Err(e) = self.write(path) {
                 tracing::warn!(path = %path.display(), error = %e, "sandbox: cannot write the state file");
@@ -353,7 +361,7 @@ impl Store {
     }
 
     /// Runs `action` on send `id` for account `mid`; a repeated CorrelationID gets its first
-    /// outcome again.
+    /// outcome again. The state file is written by [`Store::persist`] once the request is done.
     pub(crate) fn perform(
         &mut self,
         mid: i64,
@@ -396,7 +404,7 @@ impl Store {
             self.remember(key, outcome.clone());
         }
         if changed || correlation_id.is_some() {
-            self.persist();
+            self.dirty = true;
         }
         tracing::debug!(
             mid,
@@ -710,6 +718,7 @@ mod tests {
             replays: HashMap::new(),
             replay_order: VecDeque::new(),
             path: None,
+            dirty: false,
         };
         for i in 0..(MAX_REPLAYS as i64 + 10) {
             store.perform(1, Action::Cancel, i, Some("c"));
