@@ -10,6 +10,8 @@
 //! - [`soap`]: the SOAP 1.1 envelope, headers and faults around the generated bodies.
 //! - [`xml`]: the small XML runtime the generated code is written against.
 //! - [`surface`]: the API surface of a WSDL and the diff of two, for maintainers.
+//! - `sandbox` (feature `sandbox`, on by default): a local stand-in for the service (token
+//!   endpoint and `Service.asmx` on loopback) for tests and demos.
 //!
 //! ```no_run
 //! use sfmc_partnerapi::Client;
@@ -29,6 +31,8 @@ mod auth;
 pub mod client;
 pub mod error;
 pub mod retry;
+#[cfg(feature = "sandbox")]
+pub mod sandbox;
 pub mod sends;
 pub mod soap;
 pub mod surface;

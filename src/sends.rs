@@ -194,6 +194,27 @@ fn perform_api_error(resp: &PerformResponseMsg) -> ApiError {
     }
 }
 
+/// The first Retrieve that [`Client::retrieve_sends`] sends: ObjectType `Send`, the properties
+/// in [`SEND_PROPERTIES`], and a `Status` equals filter when `status` is given.
+pub fn retrieve_sends_request(status: Option<&str>) -> RetrieveRequestMsg {
+    let filter = status.map(|s| {
+        AnyFilterPart::from(SimpleFilterPart {
+            property: "Status".into(),
+            simple_operator: SimpleOperators::Equals,
+            value: vec![s.into()],
+            ..Default::default()
+        })
+    });
+    RetrieveRequestMsg {
+        retrieve_request: RetrieveRequest {
+            object_type: "Send".into(),
+            properties: SEND_PROPERTIES.iter().map(|p| (*p).into()).collect(),
+            filter,
+            ..Default::default()
+        },
+    }
+}
+
 /// The Perform request for `action` on sends `ids` (already checked to fit `xs:int`).
 fn send_request(action: &str, ids: &[i32]) -> PerformRequestMsg {
     PerformRequestMsg {
@@ -475,23 +496,7 @@ impl Client {
     /// ...). Follows `MoreDataAvailable` with `ContinueRequest`, up to
     /// [`MAX_RETRIEVE_BATCHES`] batches. An `OverallStatus` other than OK is an [`Error::Api`].
     pub async fn retrieve_sends(&self, status: Option<&str>) -> Result<Vec<Send>, Error> {
-        let filter = status.map(|s| {
-            AnyFilterPart::from(SimpleFilterPart {
-                property: "Status".into(),
-                simple_operator: SimpleOperators::Equals,
-                value: vec![s.into()],
-                ..Default::default()
-            })
-        });
-        let first = RetrieveRequest {
-            object_type: "Send".into(),
-            properties: SEND_PROPERTIES.iter().map(|p| (*p).into()).collect(),
-            filter,
-            ..Default::default()
-        };
-        let mut request = RetrieveRequestMsg {
-            retrieve_request: first,
-        };
+        let mut request = retrieve_sends_request(status);
         let mut sends = Vec::new();
         for batch in 1..=MAX_RETRIEVE_BATCHES {
             let resp: RetrieveResponseMsg = self.api().retrieve(&request).await?;

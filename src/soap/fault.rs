@@ -135,7 +135,19 @@ impl Fault {
         w.raw(&format!(
             "<soap:Envelope xmlns:soap=\"{SOAP11_NS}\"><soap:Body><soap:Fault>"
         ));
-        w.text_element("faultcode", &self.code);
+        match self.code.split_once(':') {
+            // A Security faultcode's prefix (`q0:Security`) is bound where it is used.
+            Some((prefix, _))
+                if prefix != "soap" && is_ncname(prefix) && self.kind() == FaultKind::Security =>
+            {
+                w.raw(&format!(
+                    "<faultcode xmlns:{prefix}=\"{SECURITY_FAULT_NS}\">"
+                ));
+                w.escaped(&self.code);
+                w.raw("</faultcode>");
+            }
+            _ => w.text_element("faultcode", &self.code),
+        }
         w.text_element("faultstring", &self.string);
         if let Some(actor) = &self.actor {
             w.text_element("faultactor", actor);
@@ -156,6 +168,17 @@ impl Fault {
         w.raw("</soap:Fault></soap:Body></soap:Envelope>");
         w.into_string()
     }
+}
+
+/// Namespace of the WS-Security (2002) `Security` faultcode.
+const SECURITY_FAULT_NS: &str = "http://schemas.xmlsoap.org/ws/2002/04/secext";
+
+fn is_ncname(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
 }
 
 fn read_api_fault(

@@ -1,0 +1,538 @@
+//! `Service.asmx`: reads a SOAP request with the generated types, authenticates it, runs
+//! Perform or Retrieve, and writes the response (or a fault).
+
+use super::codes;
+use super::faults::InjectedFault;
+use super::state::{Action, AuthCheck, Outcome, SendRecord, SendStatus, Shared};
+use crate::soap::{write_envelope, Envelope, Fault, ProtocolError, RequestHeader};
+use crate::types::{
+    AnyApiObject, AnyFilterPart, ClientId, PerformRequestMsg, PerformResponseMsg, PerformResult,
+    RetrieveRequestMsg, RetrieveResponseMsg, Send, TaskResult, OPERATIONS,
+};
+use crate::xml::XmlEnum as _;
+
+/// `faultcode` of authentication failures, bound to the WS-Security namespace.
+pub(crate) const SECURITY_FAULTCODE: &str = "q0:Security";
+
+/// What to answer.
+#[derive(Debug)]
+pub(crate) struct Reply {
+    pub(crate) status: u16,
+    pub(crate) content_type: &'static str,
+    pub(crate) body: String,
+    /// One line for the request log.
+    pub(crate) summary: String,
+}
+
+impl Reply {
+    fn soap(body: String, summary: String) -> Self {
+        Self {
+            status: 200,
+            content_type: "text/xml; charset=utf-8",
+            body,
+            summary,
+        }
+    }
+
+    pub(crate) fn fault(shared: &Shared, fault: &Fault) -> Self {
+        shared.count_fault();
+        Self {
+            status: 500,
+            content_type: "text/xml; charset=utf-8",
+            body: fault.to_envelope(),
+            summary: format!("fault {}: {}", fault.code, fault.string),
+        }
+    }
+
+    pub(crate) fn service_unavailable() -> Self {
+        Self {
+            status: 503,
+            content_type: "text/html; charset=utf-8",
+            body: "<html><head><title>503 Service Unavailable</title></head><body><h1>Service Unavailable</h1></body></html>\n".into(),
+            summary: "503 (injected)".into(),
+        }
+    }
+}
+
+fn client_fault(message: impl Into<String>) -> Fault {
+    Fault::new("soap:Client", message)
+}
+
+/// Text from a request, made safe to repeat in a fault: cut and without control characters.
+fn sanitize(s: &str) -> String {
+    let mut out: String = s.chars().filter(|c| !c.is_control()).take(100).collect();
+    if s.chars().count() > 100 {
+        out.push('…');
+    }
+    out
+}
+
+/// The operation a SOAPAction header names: `Ok(name)` or the fault to answer.
+fn operation(soap_action: Option<&str>) -> Result<&'static str, Fault> {
+    let action = soap_action
+        .map(|a| a.trim().trim_matches('"').trim())
+        .unwrap_or_default();
+    if action.is_empty() {
+        return Err(client_fault(
+            "The SOAPAction HTTP header is missing or empty; the partnerAPI needs it (e.g. SOAPAction: \"Perform\")",
+        ));
+    }
+    let Some(op) = OPERATIONS.iter().find(|op| op.soap_action == action) else {
+        return Err(client_fault(format!(
+            "Server did not recognize the value of HTTP Header SOAPAction: {}.",
+            sanitize(action)
+        )));
+    };
+    match op.name {
+        "Perform" | "Retrieve" => Ok(op.name),
+        other => Err(client_fault(format!(
+            "Operation {other} is not supported by the sandbox (supported: Perform, Retrieve)"
+        ))),
+    }
+}
+
+fn unreadable(e: &ProtocolError) -> Fault {
+    match e {
+        ProtocolError::Soap12 => Fault::new(
+            "soap:VersionMismatch",
+            "SOAP 1.2 envelopes are not supported; the partnerAPI speaks SOAP 1.1",
+        ),
+        other => client_fault(format!("Server was unable to read request: {other}")),
+    }
+}
+
+/// Handles one SOAP request whose body is `body`.
+pub(crate) fn handle(
+    shared: &Shared,
+    soap_action: Option<&str>,
+    body: &[u8],
+    injected: InjectedFault,
+) -> Reply {
+    match handle_inner(shared, soap_action, body, injected) {
+        Ok(reply) => reply,
+        Err(fault) => Reply::fault(shared, &fault),
+    }
+}
+
+fn handle_inner(
+    shared: &Shared,
+    soap_action: Option<&str>,
+    body: &[u8],
+    injected: InjectedFault,
+) -> Result<Reply, Fault> {
+    let op = operation(soap_action)?;
+    let mut envelope = Envelope::parse(body).map_err(|e| unreadable(&e))?;
+    let header = envelope.take_header();
+    // The whole request is read before authentication, so a malformed one is a Client fault
+    // whoever sends it.
+    let request = match op {
+        "Perform" => Request::Perform(envelope.read_body().map_err(|e| unreadable(&e))?),
+        _ => Request::Retrieve(Box::new(envelope.read_body().map_err(|e| unreadable(&e))?)),
+    };
+    let user = header
+        .username_token
+        .as_ref()
+        .map(|t| (t.username.as_str(), &t.password));
+    let mid = match shared.authenticate(header.fueloauth.as_ref(), user) {
+        AuthCheck::LoginFailed => return Err(Fault::new(SECURITY_FAULTCODE, "Login Failed")),
+        AuthCheck::Expired => return Err(Fault::new("soap:Client", "Token Expired")),
+        AuthCheck::Ok { by_token: true, .. } if injected == InjectedFault::TokenExpired => {
+            shared.count_injected(InjectedFault::TokenExpired);
+            return Err(Fault::new("soap:Client", "Token Expired"));
+        }
+        AuthCheck::Ok { mid, .. } => mid,
+    };
+    let no_header = RequestHeader::None;
+    Ok(match request {
+        Request::Perform(request) => {
+            let (response, summary) = perform(shared, mid, request);
+            Reply::soap(write_envelope(&no_header, &response), summary)
+        }
+        Request::Retrieve(request) => {
+            let (response, summary) = retrieve(shared, mid, &request);
+            Reply::soap(write_envelope(&no_header, &response), summary)
+        }
+    })
+}
+
+enum Request {
+    Perform(PerformRequestMsg),
+    Retrieve(Box<RetrieveRequestMsg>),
+}
+
+/// A v4-shaped random ID (`RequestID`, task IDs).
+pub(crate) fn random_id() -> String {
+    let mut b: [u8; 16] = std::array::from_fn(|_| fastrand::u8(..));
+    b[6] = (b[6] & 0x0f) | 0x40; // version 4
+    b[8] = (b[8] & 0x3f) | 0x80; // RFC 4122 variant
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}
+
+/// The name of a definition's type, for messages (works with any generated `AnyApiObject`).
+fn type_name(def: &AnyApiObject) -> String {
+    let value = serde_json::to_value(def).unwrap_or_default();
+    let Some((variant, inner)) = value.as_object().and_then(|o| o.iter().next()) else {
+        return "an object".into();
+    };
+    if variant == "Untyped" {
+        return match inner.get("xsi_type").and_then(|t| t.as_str()) {
+            Some(t) => sanitize(t),
+            None => "an object without xsi:type".into(),
+        };
+    }
+    variant.clone()
+}
+
+// `task` is a `TaskResult` with one WSDL and an `AnyTaskResult` with the other: `.into()` serves
+// both, and is an identity conversion with the first.
+#[allow(clippy::useless_conversion)]
+fn result(ordinal: usize, outcome: &Outcome, object: Send) -> PerformResult {
+    let (code, task_code) = if outcome.ok {
+        ("OK", "OK")
+    } else {
+        ("Error", "Error")
+    };
+    PerformResult {
+        status_code: code.into(),
+        status_message: outcome.message.as_str().into(),
+        ordinal_id: i32::try_from(ordinal).ok(),
+        error_code: outcome.error_code,
+        object: object.into(),
+        task: TaskResult {
+            status_code: task_code.into(),
+            status_message: outcome.message.as_str().into(),
+            ordinal_id: i32::try_from(ordinal).ok(),
+            error_code: outcome.error_code,
+            id: Some(random_id().into()),
+            ..Default::default()
+        }
+        .into(),
+        ..Default::default()
+    }
+}
+
+fn perform(shared: &Shared, mid: i64, request: PerformRequestMsg) -> (PerformResponseMsg, String) {
+    let action_text = request.action.as_deref().unwrap_or_default().trim();
+    let action = Action::parse(action_text);
+    let mut results = Vec::with_capacity(request.definitions.len());
+    let mut failed = 0usize;
+    {
+        let mut store = shared.store();
+        for (ordinal, def) in request.definitions.into_iter().enumerate() {
+            let (outcome, object) = match (&def, action) {
+                (AnyApiObject::Send(send), Some(action)) => match send.id {
+                    None => (
+                        Outcome::error(
+                            codes::MISSING_ID,
+                            "The Send has no ID; Perform needs the ID of the send".into(),
+                        ),
+                        Send::default(),
+                    ),
+                    Some(id) => {
+                        let correlation = send
+                            .correlation_id
+                            .as_deref()
+                            .map(str::trim)
+                            .filter(|c| !c.is_empty());
+                        let outcome = store.perform(mid, action, i64::from(id), correlation);
+                        let object = Send {
+                            id: Some(id),
+                            correlation_id: correlation.map(Into::into),
+                            status: outcome.status.map(|s| s.as_str().into()),
+                            ..Default::default()
+                        };
+                        (outcome, object)
+                    }
+                },
+                (AnyApiObject::Send(send), None) => (
+                    Outcome::error(
+                        codes::UNSUPPORTED_ACTION,
+                        if action_text.is_empty() {
+                            "Perform needs an Action (cancel, pause or resume)".to_string()
+                        } else {
+                            format!(
+                                "Action {} is not supported on Send (supported: cancel, pause, resume)",
+                                sanitize(action_text)
+                            )
+                        },
+                    ),
+                    Send {
+                        id: send.id,
+                        correlation_id: send.correlation_id.clone(),
+                        ..Default::default()
+                    },
+                ),
+                (other, _) => (
+                    Outcome::error(
+                        codes::UNSUPPORTED_OBJECT,
+                        format!(
+                            "Perform on {} is not supported by the sandbox (supported: Send)",
+                            type_name(other)
+                        ),
+                    ),
+                    Send::default(),
+                ),
+            };
+            if !outcome.ok {
+                failed += 1;
+            }
+            results.push(result(ordinal, &outcome, object).into());
+        }
+        store.persist();
+    }
+    let total = results.len();
+    let (overall, message) = if total == 0 {
+        (
+            "Error".to_string(),
+            "No Definitions were given to perform on".to_string(),
+        )
+    } else if failed == 0 {
+        ("OK".to_string(), String::new())
+    } else if failed == total {
+        (
+            "Error".to_string(),
+            format!("{failed} of {total} objects failed"),
+        )
+    } else {
+        (
+            "Has Errors".to_string(),
+            format!("{failed} of {total} objects failed"),
+        )
+    };
+    let summary = format!(
+        "Perform {} x{total}: {overall}",
+        if action_text.is_empty() {
+            "(no action)".to_string()
+        } else {
+            sanitize(action_text)
+        }
+    );
+    let response = PerformResponseMsg {
+        results,
+        overall_status: overall.into(),
+        overall_status_message: message.into(),
+        request_id: Some(random_id().into()),
+    };
+    (response, summary)
+}
+
+/// The properties a Retrieve of Send may ask for (the service rejects others).
+const SEND_PROPERTIES: &[&str] = &[
+    "Client.ID",
+    "Client.PartnerClientKey",
+    "PartnerKey",
+    "CreatedDate",
+    "ModifiedDate",
+    "ID",
+    "ObjectID",
+    "CustomerKey",
+    "CorrelationID",
+    "ObjectState",
+    "Email.ID",
+    "SendDate",
+    "FromAddress",
+    "FromName",
+    "Duplicates",
+    "InvalidAddresses",
+    "ExistingUndeliverables",
+    "ExistingUnsubscribes",
+    "HardBounces",
+    "SoftBounces",
+    "OtherBounces",
+    "ForwardedEmails",
+    "UniqueClicks",
+    "UniqueOpens",
+    "NumberSent",
+    "NumberDelivered",
+    "NumberTargeted",
+    "NumberErrored",
+    "NumberExcluded",
+    "Unsubscribes",
+    "MissingAddresses",
+    "Subject",
+    "PreviewURL",
+    "SentDate",
+    "EmailName",
+    "Status",
+    "IsMultipart",
+    "SendLimit",
+    "SendWindowOpen",
+    "SendWindowClose",
+    "IsAlwaysOn",
+    "Additional",
+    "BccEmail",
+];
+
+enum SendFilter {
+    All,
+    Id(i64),
+    Status(String),
+}
+
+fn send_filter(filter: Option<&AnyFilterPart>) -> Result<SendFilter, String> {
+    let Some(filter) = filter else {
+        return Ok(SendFilter::All);
+    };
+    let AnyFilterPart::SimpleFilterPart(part) = filter else {
+        return Err(
+            "Error: the sandbox supports only a SimpleFilterPart on ID or Status in a Retrieve of Send"
+                .into(),
+        );
+    };
+    let operator = part.simple_operator.as_str();
+    if !operator.eq_ignore_ascii_case("equals") {
+        return Err(format!(
+            "Error: the filter operator {} is not supported by the sandbox (supported: equals)",
+            sanitize(operator)
+        ));
+    }
+    let [value] = part.value.as_slice() else {
+        return Err(format!(
+            "Error: the equals filter on {} needs exactly one Value, found {}",
+            sanitize(&part.property),
+            part.value.len()
+        ));
+    };
+    let value = value.trim();
+    match part.property.trim().to_ascii_lowercase().as_str() {
+        "id" => value.parse::<i64>().map(SendFilter::Id).map_err(|_| {
+            format!(
+                "Error: the filter value {} is not a valid ID",
+                sanitize(value)
+            )
+        }),
+        "status" => Ok(SendFilter::Status(value.to_string())),
+        _ => Err(format!(
+            "Error: the filter property {} is not supported by the sandbox (supported: ID, Status)",
+            sanitize(&part.property)
+        )),
+    }
+}
+
+fn wire_send(s: &SendRecord) -> Send {
+    Send {
+        client: Some(ClientId {
+            id: i32::try_from(s.mid).ok(),
+            ..Default::default()
+        }),
+        id: i32::try_from(s.id).ok(),
+        created_date: Some(s.created_date.as_str().into()),
+        modified_date: Some(s.modified_date.as_str().into()),
+        email_name: Some(s.email_name.as_str().into()),
+        subject: Some(s.subject.as_str().into()),
+        send_date: Some(s.send_date.as_str().into()),
+        status: Some(s.status.as_str().into()),
+        number_sent: Some(0),
+        ..Default::default()
+    }
+}
+
+fn retrieve(
+    shared: &Shared,
+    mid: i64,
+    request: &RetrieveRequestMsg,
+) -> (RetrieveResponseMsg, String) {
+    let r = &request.retrieve_request;
+    let error = |status: String| {
+        let summary = format!("Retrieve {}: {status}", sanitize(&r.object_type));
+        (
+            RetrieveResponseMsg {
+                overall_status: status.into(),
+                request_id: Some(random_id().into()),
+                results: Vec::new(),
+            },
+            summary,
+        )
+    };
+    if !r.object_type.trim().eq_ignore_ascii_case("Send") {
+        return error(format!(
+            "Error: Retrieve of ObjectType {} is not supported by the sandbox (supported: Send)",
+            if r.object_type.trim().is_empty() {
+                "(none)".to_string()
+            } else {
+                sanitize(r.object_type.trim())
+            }
+        ));
+    }
+    let unknown: Vec<String> = r
+        .properties
+        .iter()
+        .map(|p| p.trim())
+        .filter(|p| !SEND_PROPERTIES.iter().any(|k| k.eq_ignore_ascii_case(p)))
+        .map(sanitize)
+        .collect();
+    if !unknown.is_empty() {
+        return error(format!(
+            "Error: The Request Property(s) {} do not match with the fields of Send retrieve",
+            unknown.join(", ")
+        ));
+    }
+    if r.continue_request
+        .as_deref()
+        .is_some_and(|c| !c.trim().is_empty())
+    {
+        return error("Error: ContinueRequest names no request of the sandbox (results always come in one batch)".into());
+    }
+    let filter = match send_filter(r.filter.as_ref()) {
+        Ok(f) => f,
+        Err(status) => return error(status),
+    };
+    let sends = shared.store().sends_of(mid, |s| match &filter {
+        SendFilter::All => true,
+        SendFilter::Id(id) => s.id == *id,
+        SendFilter::Status(status) => {
+            s.status.as_str().eq_ignore_ascii_case(status)
+                || status
+                    .parse::<SendStatus>()
+                    .is_ok_and(|wanted| wanted == s.status)
+        }
+    });
+    let summary = format!("Retrieve Send: OK, {} results", sends.len());
+    let response = RetrieveResponseMsg {
+        overall_status: "OK".into(),
+        request_id: Some(random_id().into()),
+        results: sends.iter().map(|s| wire_send(s).into()).collect(),
+    };
+    (response, summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn soap_action_forms() {
+        assert_eq!(operation(Some("\"Perform\"")).ok(), Some("Perform"));
+        assert_eq!(operation(Some(" Retrieve ")).ok(), Some("Retrieve"));
+        assert!(operation(None).is_err());
+        assert!(operation(Some("\"\"")).is_err());
+        let f = operation(Some("Frobnicate")).err().unwrap_or_default();
+        assert!(f.string.contains("Frobnicate"), "{f:?}");
+        let f = operation(Some("VersionInfo")).err().unwrap_or_default();
+        assert!(f.string.contains("VersionInfo"), "{f:?}");
+        assert_eq!(f.code, "soap:Client");
+    }
+
+    #[test]
+    fn random_ids_look_like_uuids() {
+        let id = random_id();
+        assert_eq!(id.len(), 36);
+        assert_eq!(id.matches('-').count(), 4);
+        assert_eq!(&id[14..15], "4");
+        assert!(matches!(&id[19..20], "8" | "9" | "a" | "b"), "{id}");
+    }
+
+    #[test]
+    fn sanitize_cuts_and_strips() {
+        assert_eq!(sanitize("a\nb"), "ab");
+        assert_eq!(sanitize(&"x".repeat(200)).chars().count(), 101);
+    }
+}

@@ -1,0 +1,365 @@
+//! `sfmc` exit codes: 0 success, 1 the API answered with an error, 2 usage or configuration,
+//! 3 transport or protocol.
+mod sandbox_support;
+
+use std::io::{Read as _, Write as _};
+use std::net::TcpListener;
+use std::time::Duration;
+
+use sandbox_support::cli::*;
+use sandbox_support::*;
+use sfmc_partnerapi::sandbox::{FaultInjection, SendStatus};
+
+fn with(mut base: Vec<String>, more: Vec<String>) -> Vec<String> {
+    base.extend(more);
+    base
+}
+
+async fn expect(code: i32, args: Vec<String>) -> R<Run> {
+    let run = sfmc_run(args.clone()).await?;
+    assert_eq!(run.code, Some(code), "sfmc {args:?}\n{}", run.describe());
+    assert!(!run.stderr.contains("panicked"), "{}", run.describe());
+    Ok(run)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn usage_and_configuration_errors_exit_2() -> R {
+    let sb = two_accounts().start("127.0.0.1:0").await?;
+    let a = target(&sb, "a", "secret-a");
+    expect(2, args![]).await?;
+    expect(2, args!["cancel-send"]).await?;
+    expect(2, args!["cancel-send", "abc"]).await?;
+    expect(2, args!["--no-such-flag", "cancel-send", 1]).await?;
+    expect(2, args!["frobnicate"]).await?;
+    expect(
+        2,
+        with(a.clone(), args!["--timeout", "-1", "cancel-send", 1]),
+    )
+    .await?;
+    expect(
+        2,
+        with(a.clone(), args!["--timeout", "nan", "cancel-send", 1]),
+    )
+    .await?;
+    expect(
+        2,
+        with(a.clone(), args!["--max-retries", "x", "cancel-send", 1]),
+    )
+    .await?;
+    expect(
+        2,
+        with(a.clone(), args!["perform", "--action", "cancel", "--id", 1]),
+    )
+    .await?;
+    expect(
+        2,
+        with(
+            a.clone(),
+            args![
+                "perform",
+                "--action",
+                "cancel",
+                "--object-type",
+                "<x>",
+                "--id",
+                1
+            ],
+        ),
+    )
+    .await?;
+    // No credentials, half credentials, two ways at once.
+    expect(2, args!["--endpoint", sb.soap_url(), "cancel-send", 1]).await?;
+    expect(
+        2,
+        args![
+            "--endpoint",
+            sb.soap_url(),
+            "--client-id",
+            "a",
+            "cancel-send",
+            1
+        ],
+    )
+    .await?;
+    let run = expect(
+        2,
+        with(
+            a.clone(),
+            args!["--access-token", "tok-secret-123", "cancel-send", 1],
+        ),
+    )
+    .await?;
+    assert!(!run.stderr.contains("tok-secret-123") && !run.stderr.contains("secret-a"));
+    // A bad endpoint URL.
+    expect(
+        2,
+        args![
+            "--endpoint",
+            "not a url",
+            "--access-token",
+            "t",
+            "cancel-send",
+            1
+        ],
+    )
+    .await?;
+    // Reserved commands.
+    expect(2, args!["wsdl-surface"]).await?;
+    expect(2, args!["wsdl-diff", "a.wsdl", "b.wsdl"]).await?;
+    // Sandbox options.
+    expect(2, args!["sandbox", "--send", "x"]).await?;
+    expect(2, args!["sandbox", "--client", "nosecret"]).await?;
+    expect(
+        2,
+        args!["sandbox", "--fail-503", "0.7", "--fail-drop", "0.7"],
+    )
+    .await?;
+    expect(2, args!["sandbox", "--listen", "0.0.0.0:0"]).await?;
+    // Help and version are not errors.
+    expect(0, args!["--help"]).await?;
+    expect(0, args!["--version"]).await?;
+    assert_eq!(sb.state().stats().soap_requests, 0);
+    sb.shutdown().await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_errors_exit_1() -> R {
+    let sb = two_accounts().start("127.0.0.1:0").await?;
+    // Per-result errors.
+    expect(
+        1,
+        with(target(&sb, "a", "secret-a"), args!["cancel-send", 4242]),
+    )
+    .await?;
+    // Bad client credentials (401 from the token endpoint).
+    let run = expect(
+        1,
+        with(
+            target(&sb, "a", "wrong-secret-456"),
+            args!["cancel-send", 100],
+        ),
+    )
+    .await?;
+    assert!(
+        !run.stderr.contains("wrong-secret-456"),
+        "{}",
+        run.describe()
+    );
+    // A token the service does not know: the Security fault.
+    let run = expect(
+        1,
+        args![
+            "--endpoint",
+            sb.soap_url(),
+            "--access-token",
+            "forged-token-789",
+            "cancel-send",
+            100
+        ],
+    )
+    .await?;
+    assert!(!run.stdout.contains("forged-token-789") && !run.stderr.contains("forged-token-789"));
+    // A wrong UsernameToken password.
+    expect(
+        1,
+        args![
+            "--endpoint",
+            sb.soap_url(),
+            "--username",
+            "ua",
+            "--password",
+            "nope",
+            "cancel-send",
+            100
+        ],
+    )
+    .await?;
+    // The right one works.
+    expect(
+        0,
+        args![
+            "--endpoint",
+            sb.soap_url(),
+            "--username",
+            "ua",
+            "--password",
+            "pw-a",
+            "cancel-send",
+            100
+        ],
+    )
+    .await?;
+    sb.shutdown().await;
+
+    // A Server fault (rate limited) that is not retried.
+    let sb = two_accounts()
+        .faults(FaultInjection {
+            rate_limited: 1.0,
+            ..Default::default()
+        })
+        .start("127.0.0.1:0")
+        .await?;
+    expect(
+        1,
+        with(
+            target(&sb, "a", "secret-a"),
+            args!["--max-retries", 0, "cancel-send", 101],
+        ),
+    )
+    .await?;
+    assert_eq!(status_of(&sb, 101), Some(SendStatus::Scheduled));
+    sb.shutdown().await;
+    Ok(())
+}
+
+/// A loopback server answering every request with `response` (raw HTTP), `n` times.
+fn raw_server(response: &'static str, n: usize) -> R<String> {
+    let listener = TcpListener::bind("127.0.0.1:0")?;
+    let addr = listener.local_addr()?;
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(n) {
+            let Ok(mut s) = stream else { continue };
+            let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
+            // Read the head, then the body by Content-Length.
+            let mut buf = Vec::new();
+            let mut chunk = [0u8; 4096];
+            let body_start = loop {
+                match s.read(&mut chunk) {
+                    Ok(0) | Err(_) => break None,
+                    Ok(k) => buf.extend_from_slice(&chunk[..k]),
+                }
+                if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                    break Some(i + 4);
+                }
+            };
+            if let Some(start) = body_start {
+                let head = String::from_utf8_lossy(&buf[..start]).to_ascii_lowercase();
+                let len = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("content-length:"))
+                    .and_then(|v| v.trim().parse::<usize>().ok())
+                    .unwrap_or(0);
+                while buf.len() < start + len {
+                    match s.read(&mut chunk) {
+                        Ok(0) | Err(_) => break,
+                        Ok(k) => buf.extend_from_slice(&chunk[..k]),
+                    }
+                }
+            }
+            let _ = s.write_all(response.as_bytes());
+        }
+    });
+    Ok(format!("http://{addr}/Service.asmx"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn transport_and_protocol_errors_exit_3() -> R {
+    // Nothing listens.
+    let closed = {
+        let l = TcpListener::bind("127.0.0.1:0")?;
+        l.local_addr()?
+    };
+    let token = args!["--access-token", "t", "--max-retries", 0];
+    expect(
+        3,
+        with(
+            token.clone(),
+            args![
+                "--endpoint",
+                format!("http://{closed}/Service.asmx"),
+                "cancel-send",
+                1
+            ],
+        ),
+    )
+    .await?;
+
+    // HTTP 200 with a body that is not SOAP.
+    let url = raw_server(
+        "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: 9\r\nConnection: close\r\n\r\nnot soap!",
+        1,
+    )?;
+    expect(
+        3,
+        with(token.clone(), args!["--endpoint", url, "cancel-send", 1]),
+    )
+    .await?;
+    // HTTP 502 without a SOAP fault.
+    let url = raw_server(
+        "HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/html\r\nContent-Length: 11\r\nConnection: close\r\n\r\nbad gateway",
+        1,
+    )?;
+    expect(
+        3,
+        with(token.clone(), args!["--endpoint", url, "cancel-send", 1]),
+    )
+    .await?;
+
+    // The sandbox answering 503, dropping connections, or too slowly.
+    for faults in [
+        FaultInjection {
+            http_503: 1.0,
+            ..Default::default()
+        },
+        FaultInjection {
+            drop_connection: 1.0,
+            ..Default::default()
+        },
+        FaultInjection {
+            latency: Duration::from_secs(3),
+            ..Default::default()
+        },
+    ] {
+        let sb = two_accounts()
+            .faults(faults.clone())
+            .start("127.0.0.1:0")
+            .await?;
+        expect(
+            3,
+            with(
+                target(&sb, "a", "secret-a"),
+                args!["--max-retries", 0, "--timeout", "0.5", "cancel-send", 101],
+            ),
+        )
+        .await?;
+        sb.shutdown().await;
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_panic_on_odd_input() -> R {
+    let sb = two_accounts().start("127.0.0.1:0").await?;
+    let a = target(&sb, "a", "secret-a");
+    for odd in [
+        args!["cancel-send", "-1"],
+        args!["cancel-send", 0],
+        args!["cancel-send", i64::MAX],
+        args!["cancel-send", "99999999999999999999999"],
+        args!["sends", "--status", "<&>\"'"],
+        args![
+            "perform",
+            "--action",
+            "<x&y>",
+            "--object-type",
+            "Send",
+            "--id",
+            100
+        ],
+    ] {
+        let run = sfmc_run(with(a.clone(), odd.clone())).await?;
+        assert!(
+            matches!(run.code, Some(0..=3)),
+            "{odd:?}: {}",
+            run.describe()
+        );
+        assert!(
+            !run.stderr.contains("panicked"),
+            "{odd:?}: {}",
+            run.describe()
+        );
+    }
+    sb.shutdown().await;
+    Ok(())
+}
