@@ -150,12 +150,13 @@ enum Command {
     },
     /// Serve the local sandbox (token endpoint and Service.asmx) until Ctrl-C or SIGTERM.
     Sandbox(SandboxArgs),
-    /// (reserved) Print the API surface of a WSDL.
+    /// Print the API surface of a WSDL: operations, elements, types, fields, enumeration values.
     WsdlSurface {
         /// The WSDL (default: the one the bindings were generated from).
         wsdl: Option<PathBuf>,
     },
-    /// (reserved) Compare the API surfaces of two WSDLs.
+    /// Compare two WSDLs: added, removed and changed operations, types, fields and enumeration
+    /// values, each breaking or additive. Exit 0: nothing breaking; 1: something breaking; 2: bad input.
     WsdlDiff {
         /// The old WSDL.
         old: PathBuf,
@@ -297,15 +298,42 @@ fn main() -> ExitCode {
     ExitCode::from(code)
 }
 
+/// `sfmc wsdl-surface [WSDL]`: the surface of `wsdl`, or of the WSDL the bindings came from.
+fn wsdl_surface(wsdl: Option<&std::path::Path>) -> Result<u8, Failure> {
+    let text = match wsdl {
+        None => sfmc_partnerapi::surface::API_SURFACE.to_string(),
+        Some(path) => sfmc_partnerapi::surface::surface_of(path)
+            .map_err(|e| Failure::usage(format!("cannot read the WSDL: {e}")))?,
+    };
+    print!("{text}");
+    Ok(EXIT_OK)
+}
+
+/// `sfmc wsdl-diff OLD NEW`: what changed, breaking or additive; exit 1 when anything breaks.
+fn wsdl_diff(g: &Global, old: &std::path::Path, new: &std::path::Path) -> Result<u8, Failure> {
+    let diff = sfmc_partnerapi::surface::diff(old, new)
+        .map_err(|e| Failure::usage(format!("cannot compare the WSDLs: {e}")))?;
+    if g.json {
+        match serde_json::to_string_pretty(&diff) {
+            Ok(text) => println!("{text}"),
+            Err(e) => return Err(Failure::usage(format!("cannot write JSON: {e}"))),
+        }
+    } else {
+        print!("{}", diff.report());
+    }
+    Ok(if diff.is_breaking() {
+        EXIT_API
+    } else {
+        EXIT_OK
+    })
+}
+
 async fn run(cli: Cli) -> Result<u8, Failure> {
     let g = &cli.global;
     match &cli.command {
         Command::Sandbox(args) => return serve_sandbox(args).await,
-        Command::WsdlSurface { .. } | Command::WsdlDiff { .. } => {
-            return Err(Failure::usage(
-                "this command is reserved and not implemented yet",
-            ))
-        }
+        Command::WsdlSurface { wsdl } => return wsdl_surface(wsdl.as_deref()),
+        Command::WsdlDiff { old, new } => return wsdl_diff(g, old, new),
         _ => {}
     }
     // `--sandbox`: an in-process demo sandbox on loopback, used over real HTTP.

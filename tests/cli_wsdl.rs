@@ -1,0 +1,131 @@
+//! `sfmc wsdl-surface` and `sfmc wsdl-diff`, the maintainers' commands.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn sfmc(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sfmc"))
+        .args(args)
+        .current_dir(root())
+        .env_remove("SFMC_JSON")
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run sfmc: {e}"))
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn surface_of_the_built_in_bindings_and_of_a_file() {
+    let built_in = sfmc(&["wsdl-surface"]);
+    assert_eq!(built_in.status.code(), Some(0));
+    assert_eq!(stdout(&built_in), sfmc_partnerapi::surface::API_SURFACE);
+    let shipped = sfmc(&["wsdl-surface", "wsdl/partnerAPI.wsdl"]);
+    assert_eq!(shipped.status.code(), Some(0));
+    let text = stdout(&shipped);
+    assert!(text.contains(
+        "operation Perform soapAction=Perform input=PerformRequestMsg output=PerformResponseMsg"
+    ));
+    assert!(text.contains("enum SimpleOperators value=equals"));
+    let mut sorted: Vec<&str> = text.lines().filter(|l| l.starts_with("type ")).collect();
+    let original = sorted.clone();
+    sorted.sort();
+    assert_eq!(sorted, original, "types are listed in sorted order");
+}
+
+#[test]
+fn diff_of_the_fixture_pair_reports_and_exits_1() {
+    let out = sfmc(&[
+        "wsdl-diff",
+        "codegen/tests/fixtures/diff-old.wsdl",
+        "codegen/tests/fixtures/diff-new.wsdl",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("17 breaking, 7 additive; operations +1 -1; types +2 -2"),
+        "{text}"
+    );
+    assert!(text.contains("BREAKING operation Ping: removed"));
+    assert!(text.contains("additive enum value Color.blue: added"));
+
+    let json = sfmc(&[
+        "--json",
+        "wsdl-diff",
+        "codegen/tests/fixtures/diff-old.wsdl",
+        "codegen/tests/fixtures/diff-new.wsdl",
+    ]);
+    assert_eq!(json.status.code(), Some(1));
+    let v: serde_json::Value =
+        serde_json::from_slice(&json.stdout).unwrap_or_else(|e| panic!("{e}: {}", stdout(&json)));
+    assert_eq!(v["summary"]["breaking"], 17);
+    assert_eq!(v["changes"].as_array().map(Vec::len), Some(24));
+}
+
+#[test]
+fn no_breaking_change_exits_0_and_bad_input_exits_2() {
+    let same = sfmc(&["wsdl-diff", "wsdl/partnerAPI.wsdl", "wsdl/partnerAPI.wsdl"]);
+    assert_eq!(same.status.code(), Some(0));
+    assert!(stdout(&same).starts_with("0 breaking, 0 additive"));
+    let missing = sfmc(&["wsdl-diff", "wsdl/partnerAPI.wsdl", "/nonexistent.wsdl"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("/nonexistent.wsdl"));
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let broken = dir.path().join("broken.wsdl");
+    std::fs::write(&broken, "<wsdl:definitions xmlns:wsdl=\"http://schemas.xmlsoap.org/wsdl/\"><oops></wsdl:definitions>")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let out = sfmc(&["wsdl-surface", &broken.to_string_lossy()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("broken.wsdl:1"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn shipped_against_upstream_counts_what_only_upstream_has() {
+    let upstream = root().join("../shared/partnerapi/etframework.wsdl");
+    if !Path::new(&upstream).exists() {
+        assert!(
+            std::env::var("CI").map_or(true, |v| v != "true"),
+            "upstream WSDL missing under CI=true"
+        );
+        return;
+    }
+    let out = sfmc(&[
+        "--json",
+        "wsdl-diff",
+        "wsdl/partnerAPI.wsdl",
+        &upstream.to_string_lossy(),
+    ]);
+    let v: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}"));
+    let s = &v["summary"];
+    // 13 operations upstream, 4 in the shipped subset; the subset's types are all upstream.
+    assert_eq!(s["operations_added"], 9);
+    assert_eq!(s["operations_removed"], 0);
+    assert_eq!(s["types_removed"], 0);
+    let up = sfmc(&["wsdl-surface", &upstream.to_string_lossy()]);
+    let shipped = sfmc(&["wsdl-surface", "wsdl/partnerAPI.wsdl"]);
+    let count = |o: &Output| stdout(o).lines().filter(|l| l.starts_with("type ")).count() as u64;
+    assert_eq!(
+        s["types_added"].as_u64(),
+        Some(count(&up) - count(&shipped))
+    );
+    // Breaking only where the full file gives a subset type more derived types.
+    assert_eq!(
+        out.status.code(),
+        Some(if s["breaking"] == 0 { 0 } else { 1 })
+    );
+}
