@@ -723,22 +723,9 @@ impl Client {
     }
 }
 
-/// A random UUID (version 4 layout) for a request's `CorrelationID`.
+/// A random UUID (version 4) for a request's `CorrelationID`.
 pub(crate) fn new_correlation_id() -> String {
-    let mut bits = fastrand::u128(..);
-    bits &= !(0xF << 76); // version 4
-    bits |= 0x4 << 76;
-    bits &= !(0x3 << 62); // RFC 4122 variant
-    bits |= 0x2 << 62;
-    let hex = format!("{bits:032x}");
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
+    uuid::Uuid::new_v4().to_string()
 }
 
 impl Api<'_> {

@@ -103,8 +103,8 @@ async fn usage_and_configuration_errors_exit_2() -> R {
         ],
     )
     .await?;
-    // Reserved commands.
-    expect(2, args!["wsdl-surface"]).await?;
+    // WSDL commands with unreadable input.
+    expect(2, args!["wsdl-surface", "/nonexistent/missing.wsdl"]).await?;
     expect(2, args!["wsdl-diff", "a.wsdl", "b.wsdl"]).await?;
     // Sandbox options.
     expect(2, args!["sandbox", "--send", "x"]).await?;

@@ -9,7 +9,7 @@
 //!
 //! ```no_run
 //! // build.rs
-//! let out = std::env::var_os("OUT_DIR").unwrap();
+//! let out = std::env::var_os("OUT_DIR").unwrap_or_default();
 //! sfmc_partnerapi_codegen::Builder::new()
 //!     .wsdl("wsdl/partnerAPI.wsdl")
 //!     .api_type("crate::client::Api")

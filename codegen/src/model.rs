@@ -378,23 +378,8 @@ impl Builder<'_> {
             return Ok(());
         }
         match &ty.variant {
-            MetaTypeVariant::ComplexType(_) => self.complex(&name, ident, ty, false),
-            MetaTypeVariant::Enumeration(e) => {
-                let values = e
-                    .variants
-                    .0
-                    .iter()
-                    .map(|v| v.ident.name.as_str().to_string())
-                    .collect();
-                self.out.insert(
-                    name.clone(),
-                    TypeDef::Enum(EnumType {
-                        name,
-                        values,
-                        documentation: doc(ty),
-                    }),
-                );
-                Ok(())
+            MetaTypeVariant::ComplexType(_) | MetaTypeVariant::Enumeration(_) => {
+                self.declare(&name, ident, ty, false)
             }
             // Simple restrictions without enumerations (patterns etc.) map to their base.
             _ => Ok(()),
@@ -590,8 +575,19 @@ impl Builder<'_> {
         if self.out.contains_key(name) {
             return Ok(());
         }
+        self.declare(name, ident, meta, true)
+    }
+
+    /// Adds the complex type or enumeration `meta` to the model as `name`.
+    fn declare(
+        &mut self,
+        name: &str,
+        ident: &TypeIdent,
+        meta: &MetaType,
+        inline: bool,
+    ) -> Result<(), Error> {
         match &meta.variant {
-            MetaTypeVariant::ComplexType(_) => self.complex(name, ident, meta, true),
+            MetaTypeVariant::ComplexType(_) => self.complex(name, ident, meta, inline),
             MetaTypeVariant::Enumeration(e) => {
                 let values = e
                     .variants
@@ -609,7 +605,9 @@ impl Builder<'_> {
                 );
                 Ok(())
             }
-            _ => Err(self.unsupported(format!("inline type of element {name} is not supported"))),
+            _ => Err(self.unsupported(format!(
+                "the type of {name} is neither complex nor an enumeration"
+            ))),
         }
     }
 
