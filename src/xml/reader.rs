@@ -108,6 +108,62 @@ fn prefix_part(qname: &[u8]) -> &[u8] {
     }
 }
 
+/// How many attributes of one start tag are tracked on the stack before [`Pending`] spills to the
+/// heap.
+const INLINE_ATTRIBUTES: usize = 8;
+
+/// The attributes of one start tag while it is read: every key (for the uniqueness check) and
+/// the prefixed attributes (resolved once the tag's own namespace declarations are known). Up
+/// to [`INLINE_ATTRIBUTES`] stay on the stack; more spill to a hash set and a vector, so a tag
+/// with very many attributes costs linear time.
+#[derive(Default)]
+struct Pending<'a> {
+    keys: [&'a [u8]; INLINE_ATTRIBUTES],
+    key_count: usize,
+    more_keys: Option<std::collections::HashSet<&'a [u8]>>,
+    prefixed: [(&'a [u8], &'a [u8]); INLINE_ATTRIBUTES],
+    prefixed_count: usize,
+    more_prefixed: Vec<(&'a [u8], &'a [u8])>,
+}
+
+impl<'a> Pending<'a> {
+    /// Records `key`; `false` if the tag already had it.
+    fn insert_key(&mut self, key: &'a [u8]) -> bool {
+        if self.keys[..self.key_count].contains(&key) {
+            return false;
+        }
+        if self.key_count < INLINE_ATTRIBUTES {
+            self.keys[self.key_count] = key;
+            self.key_count += 1;
+            return true;
+        }
+        self.more_keys
+            .get_or_insert_with(Default::default)
+            .insert(key)
+    }
+
+    fn push(&mut self, key: &'a [u8], value: &'a [u8]) {
+        if self.prefixed_count < INLINE_ATTRIBUTES && self.more_prefixed.is_empty() {
+            self.prefixed[self.prefixed_count] = (key, value);
+            self.prefixed_count += 1;
+        } else {
+            if self.more_prefixed.is_empty() {
+                self.more_prefixed
+                    .extend_from_slice(&self.prefixed[..self.prefixed_count]);
+            }
+            self.more_prefixed.push((key, value));
+        }
+    }
+
+    fn prefixed(&self) -> &[(&'a [u8], &'a [u8])] {
+        if self.more_prefixed.is_empty() {
+            &self.prefixed[..self.prefixed_count]
+        } else {
+            &self.more_prefixed
+        }
+    }
+}
+
 /// A pull reader over a complete XML document in memory, borrowing from it.
 pub struct XmlReader<'a> {
     reader: Reader<&'a [u8]>,
@@ -119,6 +175,8 @@ pub struct XmlReader<'a> {
     depth: usize,
     max_depth: usize,
     skipped: usize,
+    /// Whether text is UTF-8 (decided at the first text read, after any XML declaration).
+    utf8: Option<bool>,
 }
 
 impl<'a> XmlReader<'a> {
@@ -137,6 +195,7 @@ impl<'a> XmlReader<'a> {
             depth: 0,
             max_depth: DEFAULT_MAX_DEPTH,
             skipped: 0,
+            utf8: None,
         }
     }
 
@@ -231,21 +290,33 @@ impl<'a> XmlReader<'a> {
         let raw = tag.attributes_raw();
         if raw.iter().any(|b| !b.is_ascii_whitespace()) {
             // Declarations first, so that attributes of this very tag resolve against them.
-            let mut pending: Vec<(&'a [u8], &'a [u8])> = Vec::new();
-            for attr in tag.attributes() {
+            // Prefixed attributes wait in a small buffer on the stack (a tag rarely has more
+            // than a few); uniqueness is checked here rather than by quick-xml, which would
+            // allocate a list of keys for every tag with attributes.
+            let mut pending = Pending::default();
+            let mut attributes = tag.attributes();
+            attributes.with_checks(false);
+            for attr in attributes {
                 let attr = attr.map_err(|e| self.syntax(e.into()))?;
                 let key = self.rebase(attr.key.as_ref());
                 let value = self.rebase(&attr.value);
+                if !pending.insert_key(key) {
+                    return Err(self.error(XmlErrorKind::Syntax(format!(
+                        "duplicate attribute `{}` in `{}`",
+                        String::from_utf8_lossy(key),
+                        String::from_utf8_lossy(qname)
+                    ))));
+                }
                 if key == b"xmlns" {
                     self.namespaces.push((level, b"", value));
                     self.default_ns = Some(value).filter(|v| !v.is_empty());
                 } else if let Some(prefix) = key.strip_prefix(b"xmlns:") {
                     self.namespaces.push((level, prefix, value));
                 } else if key.contains(&b':') {
-                    pending.push((key, value));
+                    pending.push(key, value);
                 }
             }
-            for (key, value) in pending {
+            for &(key, value) in pending.prefixed() {
                 if self.resolve_prefix(prefix_part(key)) != Some(XSI_NS.as_bytes()) {
                     continue;
                 }
@@ -364,35 +435,82 @@ impl<'a> XmlReader<'a> {
             return Ok(Cow::Borrowed(""));
         }
         let mut text: Cow<'a, str> = Cow::Borrowed("");
+        let mut position = self.position();
+        let mut event = self.reader.read_event();
+        // The common case on its own branches: one text event, then the end tag.
+        if let Ok(Event::Text(t)) = &event {
+            text = self.decode_text(t, position)?;
+            position = self.position();
+            event = self.reader.read_event();
+        }
         loop {
-            let position = self.position();
-            let piece: Cow<'a, str> = match self.reader.read_event() {
-                Ok(Event::Text(t)) => t
-                    .xml10_content()
-                    .map_err(|e| XmlError::new(XmlErrorKind::Encoding(e.to_string()), position))?,
-                Ok(Event::CData(c)) => c
-                    .decode()
-                    .map_err(|e| XmlError::new(XmlErrorKind::Encoding(e.to_string()), position))?,
-                Ok(Event::GeneralRef(r)) => Cow::Owned(resolve_reference(&r, position)?),
+            let piece: Cow<'a, str> = match event {
                 Ok(Event::End(_)) => {
                     self.close();
                     return Ok(text);
                 }
+                Ok(Event::Text(t)) => self.decode_text(&t, position)?,
+                Ok(Event::CData(c)) => c
+                    .decode()
+                    .map_err(|e| XmlError::new(XmlErrorKind::Encoding(e.to_string()), position))?,
+                Ok(Event::GeneralRef(r)) => Cow::Owned(resolve_reference(&r, position)?),
                 Ok(Event::Start(tag)) => {
                     let child = self.open(&tag, false, position)?;
                     self.skip(&child)?;
-                    continue;
+                    Cow::Borrowed("")
                 }
                 Ok(Event::Eof) => return Err(self.error(XmlErrorKind::UnexpectedEof)),
                 Ok(Event::DocType(_)) => return Err(self.error(XmlErrorKind::Doctype)),
-                Ok(_) => continue,
+                Ok(_) => Cow::Borrowed(""),
                 Err(e) => return Err(self.syntax(e)),
             };
             if text.is_empty() {
                 text = piece;
-            } else {
+            } else if !piece.is_empty() {
                 text.to_mut().push_str(&piece);
             }
+            position = self.position();
+            event = self.reader.read_event();
+        }
+    }
+
+    /// Whether the document's text is UTF-8 (the default, or declared so).
+    fn is_utf8(&mut self) -> bool {
+        if let Some(utf8) = self.utf8 {
+            return utf8;
+        }
+        // The decoder is UTF-8 unless the XML declaration or a byte order mark said otherwise;
+        // asking it to decode a two-byte UTF-8 sequence tells, whichever features quick-xml was
+        // built with.
+        let utf8 = matches!(
+            self.reader.decoder().decode(b"\xC3\xA9").as_deref(),
+            Ok("\u{e9}")
+        );
+        // Text is read after the root's start tag, hence after any declaration: the answer holds
+        // for the rest of the document.
+        self.utf8 = Some(utf8);
+        utf8
+    }
+
+    /// The text of a text event, borrowed from the input when it is UTF-8 without a carriage
+    /// return (the common case); otherwise decoded and end-of-line normalized by quick-xml.
+    fn decode_text(
+        &mut self,
+        t: &quick_xml::events::BytesText<'_>,
+        position: usize,
+    ) -> Result<Cow<'a, str>, XmlError> {
+        let bytes = self.rebase(t);
+        if bytes.len() == t.len() && !bytes.contains(&b'\r') && self.is_utf8() {
+            if let Ok(s) = std::str::from_utf8(bytes) {
+                return Ok(Cow::Borrowed(s));
+            }
+        }
+        match t.xml10_content() {
+            Ok(s) => Ok(Cow::Owned(s.into_owned())),
+            Err(e) => Err(XmlError::new(
+                XmlErrorKind::Encoding(e.to_string()),
+                position,
+            )),
         }
     }
 
