@@ -152,7 +152,7 @@ enum Command {
         ids: Vec<i64>,
     },
     /// Serve the local sandbox (token endpoint and Service.asmx) until Ctrl-C or SIGTERM.
-    Sandbox(SandboxArgs),
+    Sandbox(Box<SandboxArgs>),
     /// (reserved) Print the API surface of a WSDL.
     WsdlSurface {
         /// The WSDL (default: the one the bindings were generated from).
