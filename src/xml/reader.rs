@@ -108,9 +108,44 @@ fn prefix_part(qname: &[u8]) -> &[u8] {
     }
 }
 
+/// Whether the document may be read as UTF-8 as far as its start says: no UTF-16 or UTF-32
+/// pattern (`<` next to a zero byte), and an XML declaration that names UTF-8 or no encoding.
+pub(super) fn utf8_by_declaration(input: &[u8]) -> bool {
+    if matches!(input, [0, ..] | [b'<', 0, ..]) {
+        return false;
+    }
+    let Some(rest) = input.strip_prefix(b"<?xml") else {
+        return true;
+    };
+    let decl = match rest.windows(2).take(512).position(|w| w == b"?>") {
+        Some(end) => &rest[..end],
+        None => return false,
+    };
+    let Some(at) = decl.windows(8).position(|w| w == b"encoding") else {
+        return true;
+    };
+    let after = &decl[at + 8..];
+    let Some(open) = after
+        .iter()
+        .position(|b| !b.is_ascii_whitespace() && *b != b'=')
+    else {
+        return false;
+    };
+    let quote = after[open];
+    if quote != b'"' && quote != b'\'' {
+        return false;
+    }
+    let quoted = &after[open + 1..];
+    let Some(close) = quoted.iter().position(|b| *b == quote) else {
+        return false;
+    };
+    let value = &quoted[..close];
+    value.eq_ignore_ascii_case(b"utf-8") || value.eq_ignore_ascii_case(b"utf8")
+}
+
 /// How many attributes of one start tag are tracked on the stack before [`Pending`] spills to the
 /// heap.
-const INLINE_ATTRIBUTES: usize = 8;
+const INLINE_ATTRIBUTES: usize = 4;
 
 /// The attributes of one start tag while it is read: every key (for the uniqueness check) and
 /// the prefixed attributes (resolved once the tag's own namespace declarations are known). Up
@@ -175,15 +210,24 @@ pub struct XmlReader<'a> {
     depth: usize,
     max_depth: usize,
     skipped: usize,
-    /// Whether text is UTF-8 (decided at the first text read, after any XML declaration).
-    utf8: Option<bool>,
+    /// The input as text, when it is UTF-8 (valid, and declared so or not declared at all):
+    /// text is then borrowed from it as is.
+    text_input: Option<&'a str>,
 }
 
 impl<'a> XmlReader<'a> {
     /// A reader over `input` (a leading UTF-8 byte order mark is ignored).
     pub fn new(input: &'a [u8]) -> Self {
         let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
-        let mut reader = Reader::from_reader(input);
+        // A UTF-8 document is validated once here; quick-xml is then told its encoding (no
+        // lookup of the declared one) and text is sliced from it without decoding each piece.
+        let text_input = std::str::from_utf8(input)
+            .ok()
+            .filter(|_| utf8_by_declaration(input));
+        let mut reader = match text_input {
+            Some(text) => Reader::from_str(text),
+            None => Reader::from_reader(input),
+        };
         let config = reader.config_mut();
         config.check_end_names = true;
         config.expand_empty_elements = false;
@@ -195,7 +239,7 @@ impl<'a> XmlReader<'a> {
             depth: 0,
             max_depth: DEFAULT_MAX_DEPTH,
             skipped: 0,
-            utf8: None,
+            text_input,
         }
     }
 
@@ -474,35 +518,26 @@ impl<'a> XmlReader<'a> {
         }
     }
 
-    /// Whether the document's text is UTF-8 (the default, or declared so).
-    fn is_utf8(&mut self) -> bool {
-        if let Some(utf8) = self.utf8 {
-            return utf8;
-        }
-        // The decoder is UTF-8 unless the XML declaration or a byte order mark said otherwise;
-        // asking it to decode a two-byte UTF-8 sequence tells, whichever features quick-xml was
-        // built with.
-        let utf8 = matches!(
-            self.reader.decoder().decode(b"\xC3\xA9").as_deref(),
-            Ok("\u{e9}")
-        );
-        // Text is read after the root's start tag, hence after any declaration: the answer holds
-        // for the rest of the document.
-        self.utf8 = Some(utf8);
-        utf8
-    }
-
-    /// The text of a text event, borrowed from the input when it is UTF-8 without a carriage
-    /// return (the common case); otherwise decoded and end-of-line normalized by quick-xml.
+    /// The text of a text event: borrowed from the input when it is UTF-8 and the piece has no
+    /// carriage return (the common case); otherwise decoded and end-of-line normalized by
+    /// quick-xml.
     fn decode_text(
-        &mut self,
+        &self,
         t: &quick_xml::events::BytesText<'_>,
         position: usize,
     ) -> Result<Cow<'a, str>, XmlError> {
-        let bytes = self.rebase(t);
-        if bytes.len() == t.len() && !bytes.contains(&b'\r') && self.is_utf8() {
-            if let Ok(s) = std::str::from_utf8(bytes) {
-                return Ok(Cow::Borrowed(s));
+        if let Some(text) = self.text_input {
+            let bytes: &[u8] = t;
+            let base = text.as_ptr() as usize;
+            let at = (bytes.as_ptr() as usize).wrapping_sub(base);
+            // Text events end at `<` or `&`, so the piece starts and ends on character
+            // boundaries; `get` checks it all the same.
+            if let Some(piece) = at
+                .checked_add(bytes.len())
+                .and_then(|end| text.get(at..end))
+                .filter(|p| !p.as_bytes().contains(&b'\r'))
+            {
+                return Ok(Cow::Borrowed(piece));
             }
         }
         match t.xml10_content() {
