@@ -11,6 +11,8 @@
 //! - `raw_scan_1000`: a quick-xml event scan of the same 1,000-result bytes, nothing kept: the
 //!   floor. Its repeats alternate with `parse_1000`'s so that both see the same machine, and
 //!   `parse_1000_over_raw` is their ratio (best over best, median over median).
+//!   `parse_1000_minor_faults_per_read`: page faults per read (glibc returning the freed results
+//!   to the kernel after each read, and the next read faulting them in again, shows here).
 //!
 //! `bench_wire [--quick] [--fixtures DIR]` (default DIR: `../shared/peers/fixtures` beside the
 //! crate).
@@ -104,6 +106,13 @@ fn bench(iters: u32, repeats: usize, mut f: impl FnMut()) -> Vec<f64> {
     (0..repeats).map(|_| sample(iters, &mut f)).collect()
 }
 
+/// Minor page faults of this process so far (Linux `/proc/self/stat`; `None` elsewhere).
+fn minor_faults() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let rest = &stat[stat.rfind(')')? + 2..];
+    rest.split_whitespace().nth(7)?.parse().ok()
+}
+
 fn fail(msg: &str) -> ! {
     eprintln!("bench_wire: {msg}");
     std::process::exit(1);
@@ -177,10 +186,15 @@ fn main() {
     }
     let mut parse_1000 = Vec::new();
     let mut raw_1000 = Vec::new();
+    let mut parse_faults = 0u64;
     for _ in 0..big_repeats {
+        let faults_before = minor_faults();
         parse_1000.push(sample(big_iters, || {
             black_box(read(black_box(&big)).ok());
         }));
+        if let (Some(before), Some(after)) = (faults_before, minor_faults()) {
+            parse_faults += after.saturating_sub(before);
+        }
         raw_1000.push(sample(big_iters, || {
             black_box(raw_scan(black_box(&big)).ok());
         }));
@@ -211,6 +225,9 @@ fn main() {
         "parse_1000": summary(&parse_1000, big_iters),
         "raw_scan_1000": summary(&raw_1000, big_iters),
         "raw_scan_1000_events": events,
+        "parse_1000_minor_faults_per_read": round(
+            parse_faults as f64 / (f64::from(big_iters) * big_repeats as f64)
+        ),
         "parse_1000_over_raw": {
             "best": round(best(&parse_1000) / best(&raw_1000)),
             "median": round(med(&parse_1000) / med(&raw_1000)),
