@@ -28,7 +28,7 @@ for a in "$@"; do
     --no-peers) peers=0 ;;
     --bindings) bindings=1 ;;
     --debug) profile=debug ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "compare: unknown argument $a (see --help)" >&2; exit 2 ;;
   esac
 done
