@@ -1,6 +1,12 @@
 //! Writing the cancel request and reading Perform responses, next to a raw quick-xml scan of
-//! the same bytes (the floor). Fixtures come from `../shared/peers/fixtures` (the same ones the
-//! zeep and node-soap figures in `bench/compare.sh` use).
+//! the same bytes (the floor), and building a `Client` (no WSDL is parsed at run time). Fixtures
+//! come from `../shared/peers/fixtures` (the same ones the zeep and node-soap figures in
+//! `bench/compare.sh` use).
+//!
+//! The 1,000-result read allocates about 2 MB of results per iteration and frees them again; with
+//! glibc's default heap trimming that memory goes back to the kernel after every iteration and
+//! is faulted in again by the next (see `bench/compare.sh`, which also measures with trimming
+//! off).
 
 use std::hint::black_box;
 use std::path::Path;
@@ -10,6 +16,7 @@ use quick_xml::events::Event;
 use quick_xml::Reader;
 use sfmc_partnerapi::soap::{write_envelope, Envelope, RequestHeader};
 use sfmc_partnerapi::types::{PerformOptions, PerformRequestMsg, PerformResponseMsg, Send};
+use sfmc_partnerapi::Client;
 
 fn fixture(name: &str) -> Vec<u8> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -84,6 +91,22 @@ fn benches(c: &mut Criterion) {
         b.iter(|| black_box(raw_scan(black_box(&big))))
     });
     group.finish();
+
+    c.bench_function("build a Client (no WSDL parsing at run time)", |b| {
+        b.iter(|| {
+            match Client::builder()
+                .endpoint(black_box(
+                    "https://mc123.soap.marketingcloudapis.com/Service.asmx",
+                ))
+                .access_token(black_box("0123456789abcdef0123456789abcdef"))
+                .no_proxy()
+                .build()
+            {
+                Ok(client) => black_box(client),
+                Err(e) => panic!("{e}"),
+            }
+        })
+    });
 }
 
 criterion_group!(wire, benches);

@@ -337,3 +337,23 @@ fn deep_input_is_bounded_on_a_small_stack() {
         "deep input must be an error, not a crash"
     );
 }
+
+#[test]
+fn optional_nested_structs_are_boxed() {
+    use sfmc_partnerapi::types::{ClientId, Email, Owner};
+    // An optional field of a complex type is a pointer when absent (the usual case), so a Send
+    // read from a response that names only its ID stays small.
+    let send = Send {
+        client: Some(ClientId::default().into()),
+        owner: Some(Owner::default().into()),
+        email: Some(Email::default().into()),
+        ..Default::default()
+    };
+    let _: &Option<Box<ClientId>> = &send.client;
+    let _: &Option<Box<Owner>> = &send.owner;
+    let _: &Option<Box<Email>> = &send.email;
+    let size = std::mem::size_of::<Send>();
+    eprintln!("size_of::<Send>() = {size}");
+    // Inline, they made it 1,856 bytes (shipped WSDL).
+    assert!(size < 1024, "Send is {size} bytes");
+}

@@ -352,3 +352,57 @@ async fn validate(file: &std::path::Path) -> R {
     );
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn send_range_makes_many_sends_and_a_short_banner() -> R {
+    let extra = args![
+        "--client",
+        "c:s:5",
+        "--send-range",
+        "500-599:scheduled:5",
+        "--send",
+        "550:sent:5"
+    ];
+    let sb = tokio::task::spawn_blocking(move || SandboxChild::start(&extra)).await??;
+    let sends = sb
+        .banner
+        .iter()
+        .find(|l| l.starts_with("sends: "))
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        sends.starts_with("sends: 500 Scheduled (MID 5), "),
+        "{sends}"
+    );
+    assert!(sends.ends_with(", ... (100 sends in all)"), "{sends}");
+    let run = sfmc_run(args![
+        "--endpoint",
+        sb.soap_url,
+        "--client-id",
+        "c",
+        "--client-secret",
+        "s",
+        "cancel-send",
+        500,
+        599,
+        550
+    ])
+    .await?;
+    assert_eq!(run.code, Some(1), "{}", run.describe());
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines[0], "send 500: canceled", "{}", run.describe());
+    assert_eq!(lines[1], "send 599: canceled", "{}", run.describe());
+    assert!(
+        lines[2].starts_with("send 550: not canceled"),
+        "{}",
+        run.describe()
+    );
+    tokio::task::spawn_blocking(move || sb.terminate()).await??;
+
+    // A range that is too large or backwards is a usage error.
+    for bad in ["1-2000000", "9-1", "x-2"] {
+        let run = sfmc_run(args!["sandbox", "--send-range", bad]).await?;
+        assert_eq!(run.code, Some(2), "{bad}: {}", run.describe());
+    }
+    Ok(())
+}

@@ -27,6 +27,9 @@ const EXIT_API: u8 = 1;
 const EXIT_USAGE: u8 = 2;
 const EXIT_TRANSPORT: u8 = 3;
 
+/// The most sends the sandbox's banner lists one by one.
+const BANNER_SENDS: usize = 20;
+
 /// IDs per Perform request (the client's chunk size); the progress bar advances per chunk.
 const CHUNK: usize = sends::MAX_DEFINITIONS_PER_CALL;
 
@@ -149,7 +152,7 @@ enum Command {
         ids: Vec<i64>,
     },
     /// Serve the local sandbox (token endpoint and Service.asmx) until Ctrl-C or SIGTERM.
-    Sandbox(SandboxArgs),
+    Sandbox(Box<SandboxArgs>),
     /// Print the API surface of a WSDL: operations, elements, types, fields, enumeration values.
     WsdlSurface {
         /// The WSDL (default: the one the bindings were generated from).
@@ -179,6 +182,9 @@ struct SandboxArgs {
     /// A send (status default Scheduled, MID default 12345).
     #[arg(long = "send", value_name = "ID[:STATUS[:MID]]", value_parser = sandbox::parse_send_spec)]
     sends: Vec<(i64, sandbox::SendStatus, i64)>,
+    /// Sends FIRST to LAST (inclusive, at most 1,000,000), e.g. for load tests: 1000000-1099999.
+    #[arg(long = "send-range", value_name = "FIRST-LAST[:STATUS[:MID]]", value_parser = sandbox::parse_send_range_spec)]
+    send_ranges: Vec<(std::ops::RangeInclusive<i64>, sandbox::SendStatus, i64)>,
     /// Keep the state in this JSON file across restarts.
     #[arg(long, value_name = "FILE")]
     state: Option<PathBuf>,
@@ -268,10 +274,14 @@ fn main() -> ExitCode {
         // Help and version exit 0; usage errors exit 2.
         Err(e) => e.exit(),
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    // `sfmc sandbox` serves many connections at once: one worker thread per core. Every other
+    // command makes a few requests one after the other: a current-thread runtime does that as
+    // fast, without worker threads and their stacks and allocator arenas (peak RSS).
+    let mut builder = match cli.command {
+        Command::Sandbox(_) => tokio::runtime::Builder::new_multi_thread(),
+        _ => tokio::runtime::Builder::new_current_thread(),
+    };
+    let runtime = match builder.enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("sfmc: cannot start the async runtime: {e}");
@@ -842,7 +852,10 @@ fn masked_envelope(g: &Global, request: &impl XmlElement) -> String {
 }
 
 async fn serve_sandbox(args: &SandboxArgs) -> Result<u8, Failure> {
-    let demo = args.clients.is_empty() && args.users.is_empty() && args.sends.is_empty();
+    let demo = args.clients.is_empty()
+        && args.users.is_empty()
+        && args.sends.is_empty()
+        && args.send_ranges.is_empty();
     let mut b: SandboxBuilder = Sandbox::builder();
     if demo {
         b = b.demo();
@@ -852,6 +865,9 @@ async fn serve_sandbox(args: &SandboxArgs) -> Result<u8, Failure> {
     }
     for (name, password, mid) in &args.users {
         b = b.user(name.clone(), password.clone(), *mid);
+    }
+    for (ids, status, mid) in &args.send_ranges {
+        b = b.send_range(ids.clone(), *status, *mid);
     }
     for &(id, status, mid) in &args.sends {
         b = b.send(id, status, mid);
@@ -918,10 +934,14 @@ async fn serve_sandbox(args: &SandboxArgs) -> Result<u8, Failure> {
         }
     }
     let sends = running.state().sends();
-    let listed: Vec<String> = sends
+    let mut listed: Vec<String> = sends
         .iter()
+        .take(BANNER_SENDS)
         .map(|s| format!("{} {} (MID {})", s.id, s.status, s.mid))
         .collect();
+    if sends.len() > BANNER_SENDS {
+        listed.push(format!("... ({} sends in all)", sends.len()));
+    }
     println!(
         "sends: {}",
         if listed.is_empty() {

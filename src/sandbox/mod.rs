@@ -245,6 +245,20 @@ impl SandboxBuilder {
         self
     }
 
+    /// The sends `ids` (inclusive), all with `status` and of account `mid` (IDs given before
+    /// are replaced, as with [`send`](Self::send)). For load tests: a cancel can happen once per
+    /// send.
+    pub fn send_range(
+        mut self,
+        ids: std::ops::RangeInclusive<i64>,
+        status: SendStatus,
+        mid: i64,
+    ) -> Self {
+        self.sends.retain(|(i, _, _)| !ids.contains(i));
+        self.sends.extend(ids.map(|id| (id, status, mid)));
+        self
+    }
+
     /// How long an access token is valid (default [`DEFAULT_TOKEN_LIFETIME`]). `expires_in`
     /// reports it in whole seconds, at least 1.
     pub fn token_lifetime(mut self, lifetime: Duration) -> Self {
@@ -520,6 +534,37 @@ pub fn parse_send_spec(spec: &str) -> Result<(i64, SendStatus, i64), String> {
     Ok((id, status, mid))
 }
 
+/// The most sends one `--send-range` may create.
+pub const MAX_SEND_RANGE: i64 = 1_000_000;
+
+/// Parses `FIRST-LAST[:STATUS[:MID]]` (status default `Scheduled`, MID default [`DEMO_MID`]):
+/// the sends FIRST to LAST inclusive, at most [`MAX_SEND_RANGE`] of them.
+pub fn parse_send_range_spec(
+    spec: &str,
+) -> Result<(std::ops::RangeInclusive<i64>, SendStatus, i64), String> {
+    let (range, rest) = match spec.split_once(':') {
+        Some((range, rest)) => (range, Some(rest)),
+        None => (spec, None),
+    };
+    let bad = || format!("{spec:?}: expected FIRST-LAST[:STATUS[:MID]] with numeric IDs");
+    let (first, last) = range.trim().split_once('-').ok_or_else(bad)?;
+    let first = first.trim().parse::<i64>().map_err(|_| bad())?;
+    let last = last.trim().parse::<i64>().map_err(|_| bad())?;
+    if first > last {
+        return Err(format!("{spec:?}: the first ID is larger than the last"));
+    }
+    if last - first >= MAX_SEND_RANGE {
+        return Err(format!(
+            "{spec:?}: at most {MAX_SEND_RANGE} sends in one range"
+        ));
+    }
+    let (_, status, mid) = match rest {
+        Some(rest) => parse_send_spec(&format!("{first}:{rest}"))?,
+        None => (first, SendStatus::Scheduled, DEMO_MID),
+    };
+    Ok((first..=last, status, mid))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -566,5 +611,27 @@ mod tests {
         assert!(parse_send_spec("x").is_err());
         assert!(parse_send_spec("7:nope").is_err());
         assert!(parse_send_spec("7:sent:1:2").is_err());
+    }
+
+    #[test]
+    fn send_range_specs() {
+        assert_eq!(
+            parse_send_range_spec("100-199").ok(),
+            Some((100..=199, SendStatus::Scheduled, DEMO_MID))
+        );
+        assert_eq!(
+            parse_send_range_spec("5-5:paused:9").ok(),
+            Some((5..=5, SendStatus::Paused, 9))
+        );
+        for bad in ["100", "x-2", "9-1", "1-2:nope", "1-2:sent:x", "1-2000000"] {
+            assert!(parse_send_range_spec(bad).is_err(), "{bad}");
+        }
+        let b = Sandbox::builder()
+            .send(150, SendStatus::Sent, 1)
+            .send(7, SendStatus::Paused, 1)
+            .send_range(100..=199, SendStatus::Scheduled, 2);
+        assert_eq!(b.sends.len(), 101);
+        assert!(b.sends.contains(&(150, SendStatus::Scheduled, 2)));
+        assert!(b.sends.contains(&(7, SendStatus::Paused, 1)));
     }
 }

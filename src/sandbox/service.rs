@@ -408,10 +408,13 @@ fn send_filter(filter: Option<&AnyFilterPart>) -> Result<SendFilter, String> {
 
 fn wire_send(s: &SendRecord) -> Send {
     Send {
-        client: Some(ClientId {
-            id: i32::try_from(s.mid).ok(),
-            ..Default::default()
-        }),
+        client: Some(
+            ClientId {
+                id: i32::try_from(s.mid).ok(),
+                ..Default::default()
+            }
+            .into(),
+        ),
         id: i32::try_from(s.id).ok(),
         created_date: Some(s.created_date.as_str().into()),
         modified_date: Some(s.modified_date.as_str().into()),

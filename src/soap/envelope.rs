@@ -142,9 +142,10 @@ impl<'a> Envelope<'a> {
         let Some(root) = r.next_child()? else {
             return Err(ProtocolError::NotSoap(String::new()));
         };
-        let name = String::from_utf8_lossy(root.local_name()).into_owned();
-        if name != "Envelope" {
-            return Err(ProtocolError::NotSoap(name));
+        if root.local_name() != b"Envelope" {
+            return Err(ProtocolError::NotSoap(
+                String::from_utf8_lossy(root.local_name()).into_owned(),
+            ));
         }
         match root.namespace() {
             Some(ns) if ns == SOAP11_NS.as_bytes() => {}

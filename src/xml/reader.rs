@@ -108,6 +108,97 @@ fn prefix_part(qname: &[u8]) -> &[u8] {
     }
 }
 
+/// Whether the document may be read as UTF-8 as far as its start says: no UTF-16 or UTF-32
+/// pattern (`<` next to a zero byte), and an XML declaration that names UTF-8 or no encoding.
+pub(super) fn utf8_by_declaration(input: &[u8]) -> bool {
+    if matches!(input, [0, ..] | [b'<', 0, ..]) {
+        return false;
+    }
+    let Some(rest) = input.strip_prefix(b"<?xml") else {
+        return true;
+    };
+    let decl = match rest.windows(2).take(512).position(|w| w == b"?>") {
+        Some(end) => &rest[..end],
+        None => return false,
+    };
+    let Some(at) = decl.windows(8).position(|w| w == b"encoding") else {
+        return true;
+    };
+    let after = &decl[at + 8..];
+    let Some(open) = after
+        .iter()
+        .position(|b| !b.is_ascii_whitespace() && *b != b'=')
+    else {
+        return false;
+    };
+    let quote = after[open];
+    if quote != b'"' && quote != b'\'' {
+        return false;
+    }
+    let quoted = &after[open + 1..];
+    let Some(close) = quoted.iter().position(|b| *b == quote) else {
+        return false;
+    };
+    let value = &quoted[..close];
+    value.eq_ignore_ascii_case(b"utf-8") || value.eq_ignore_ascii_case(b"utf8")
+}
+
+/// How many attributes of one start tag are tracked on the stack before [`Pending`] spills to the
+/// heap.
+const INLINE_ATTRIBUTES: usize = 4;
+
+/// The attributes of one start tag while it is read: every key (for the uniqueness check) and
+/// the prefixed attributes (resolved once the tag's own namespace declarations are known). Up
+/// to [`INLINE_ATTRIBUTES`] stay on the stack; more spill to a hash set and a vector, so a tag
+/// with very many attributes costs linear time.
+#[derive(Default)]
+struct Pending<'a> {
+    keys: [&'a [u8]; INLINE_ATTRIBUTES],
+    key_count: usize,
+    more_keys: Option<std::collections::HashSet<&'a [u8]>>,
+    prefixed: [(&'a [u8], &'a [u8]); INLINE_ATTRIBUTES],
+    prefixed_count: usize,
+    more_prefixed: Vec<(&'a [u8], &'a [u8])>,
+}
+
+impl<'a> Pending<'a> {
+    /// Records `key`; `false` if the tag already had it.
+    fn insert_key(&mut self, key: &'a [u8]) -> bool {
+        if self.keys[..self.key_count].contains(&key) {
+            return false;
+        }
+        if self.key_count < INLINE_ATTRIBUTES {
+            self.keys[self.key_count] = key;
+            self.key_count += 1;
+            return true;
+        }
+        self.more_keys
+            .get_or_insert_with(Default::default)
+            .insert(key)
+    }
+
+    fn push(&mut self, key: &'a [u8], value: &'a [u8]) {
+        if self.prefixed_count < INLINE_ATTRIBUTES && self.more_prefixed.is_empty() {
+            self.prefixed[self.prefixed_count] = (key, value);
+            self.prefixed_count += 1;
+        } else {
+            if self.more_prefixed.is_empty() {
+                self.more_prefixed
+                    .extend_from_slice(&self.prefixed[..self.prefixed_count]);
+            }
+            self.more_prefixed.push((key, value));
+        }
+    }
+
+    fn prefixed(&self) -> &[(&'a [u8], &'a [u8])] {
+        if self.more_prefixed.is_empty() {
+            &self.prefixed[..self.prefixed_count]
+        } else {
+            &self.more_prefixed
+        }
+    }
+}
+
 /// A pull reader over a complete XML document in memory, borrowing from it.
 pub struct XmlReader<'a> {
     reader: Reader<&'a [u8]>,
@@ -119,13 +210,24 @@ pub struct XmlReader<'a> {
     depth: usize,
     max_depth: usize,
     skipped: usize,
+    /// The input as text, when it is UTF-8 (valid, and declared so or not declared at all):
+    /// text is then borrowed from it as is.
+    text_input: Option<&'a str>,
 }
 
 impl<'a> XmlReader<'a> {
     /// A reader over `input` (a leading UTF-8 byte order mark is ignored).
     pub fn new(input: &'a [u8]) -> Self {
         let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
-        let mut reader = Reader::from_reader(input);
+        // A UTF-8 document is validated once here; quick-xml is then told its encoding (no
+        // lookup of the declared one) and text is sliced from it without decoding each piece.
+        let text_input = std::str::from_utf8(input)
+            .ok()
+            .filter(|_| utf8_by_declaration(input));
+        let mut reader = match text_input {
+            Some(text) => Reader::from_str(text),
+            None => Reader::from_reader(input),
+        };
         let config = reader.config_mut();
         config.check_end_names = true;
         config.expand_empty_elements = false;
@@ -137,6 +239,7 @@ impl<'a> XmlReader<'a> {
             depth: 0,
             max_depth: DEFAULT_MAX_DEPTH,
             skipped: 0,
+            text_input,
         }
     }
 
@@ -231,21 +334,33 @@ impl<'a> XmlReader<'a> {
         let raw = tag.attributes_raw();
         if raw.iter().any(|b| !b.is_ascii_whitespace()) {
             // Declarations first, so that attributes of this very tag resolve against them.
-            let mut pending: Vec<(&'a [u8], &'a [u8])> = Vec::new();
-            for attr in tag.attributes() {
+            // Prefixed attributes wait in a small buffer on the stack (a tag rarely has more
+            // than a few); uniqueness is checked here rather than by quick-xml, which would
+            // allocate a list of keys for every tag with attributes.
+            let mut pending = Pending::default();
+            let mut attributes = tag.attributes();
+            attributes.with_checks(false);
+            for attr in attributes {
                 let attr = attr.map_err(|e| self.syntax(e.into()))?;
                 let key = self.rebase(attr.key.as_ref());
                 let value = self.rebase(&attr.value);
+                if !pending.insert_key(key) {
+                    return Err(self.error(XmlErrorKind::Syntax(format!(
+                        "duplicate attribute `{}` in `{}`",
+                        String::from_utf8_lossy(key),
+                        String::from_utf8_lossy(qname)
+                    ))));
+                }
                 if key == b"xmlns" {
                     self.namespaces.push((level, b"", value));
                     self.default_ns = Some(value).filter(|v| !v.is_empty());
                 } else if let Some(prefix) = key.strip_prefix(b"xmlns:") {
                     self.namespaces.push((level, prefix, value));
                 } else if key.contains(&b':') {
-                    pending.push((key, value));
+                    pending.push(key, value);
                 }
             }
-            for (key, value) in pending {
+            for &(key, value) in pending.prefixed() {
                 if self.resolve_prefix(prefix_part(key)) != Some(XSI_NS.as_bytes()) {
                     continue;
                 }
@@ -364,35 +479,73 @@ impl<'a> XmlReader<'a> {
             return Ok(Cow::Borrowed(""));
         }
         let mut text: Cow<'a, str> = Cow::Borrowed("");
+        let mut position = self.position();
+        let mut event = self.reader.read_event();
+        // The common case on its own branches: one text event, then the end tag.
+        if let Ok(Event::Text(t)) = &event {
+            text = self.decode_text(t, position)?;
+            position = self.position();
+            event = self.reader.read_event();
+        }
         loop {
-            let position = self.position();
-            let piece: Cow<'a, str> = match self.reader.read_event() {
-                Ok(Event::Text(t)) => t
-                    .xml10_content()
-                    .map_err(|e| XmlError::new(XmlErrorKind::Encoding(e.to_string()), position))?,
-                Ok(Event::CData(c)) => c
-                    .decode()
-                    .map_err(|e| XmlError::new(XmlErrorKind::Encoding(e.to_string()), position))?,
-                Ok(Event::GeneralRef(r)) => Cow::Owned(resolve_reference(&r, position)?),
+            let piece: Cow<'a, str> = match event {
                 Ok(Event::End(_)) => {
                     self.close();
                     return Ok(text);
                 }
+                Ok(Event::Text(t)) => self.decode_text(&t, position)?,
+                Ok(Event::CData(c)) => c
+                    .decode()
+                    .map_err(|e| XmlError::new(XmlErrorKind::Encoding(e.to_string()), position))?,
+                Ok(Event::GeneralRef(r)) => Cow::Owned(resolve_reference(&r, position)?),
                 Ok(Event::Start(tag)) => {
                     let child = self.open(&tag, false, position)?;
                     self.skip(&child)?;
-                    continue;
+                    Cow::Borrowed("")
                 }
                 Ok(Event::Eof) => return Err(self.error(XmlErrorKind::UnexpectedEof)),
                 Ok(Event::DocType(_)) => return Err(self.error(XmlErrorKind::Doctype)),
-                Ok(_) => continue,
+                Ok(_) => Cow::Borrowed(""),
                 Err(e) => return Err(self.syntax(e)),
             };
             if text.is_empty() {
                 text = piece;
-            } else {
+            } else if !piece.is_empty() {
                 text.to_mut().push_str(&piece);
             }
+            position = self.position();
+            event = self.reader.read_event();
+        }
+    }
+
+    /// The text of a text event: borrowed from the input when it is UTF-8 and the piece has no
+    /// carriage return (the common case); otherwise decoded and end-of-line normalized by
+    /// quick-xml.
+    fn decode_text(
+        &self,
+        t: &quick_xml::events::BytesText<'_>,
+        position: usize,
+    ) -> Result<Cow<'a, str>, XmlError> {
+        if let Some(text) = self.text_input {
+            let bytes: &[u8] = t;
+            let base = text.as_ptr() as usize;
+            let at = (bytes.as_ptr() as usize).wrapping_sub(base);
+            // Text events end at `<` or `&`, so the piece starts and ends on character
+            // boundaries; `get` checks it all the same.
+            if let Some(piece) = at
+                .checked_add(bytes.len())
+                .and_then(|end| text.get(at..end))
+                .filter(|p| !p.as_bytes().contains(&b'\r'))
+            {
+                return Ok(Cow::Borrowed(piece));
+            }
+        }
+        match t.xml10_content() {
+            Ok(s) => Ok(Cow::Owned(s.into_owned())),
+            Err(e) => Err(XmlError::new(
+                XmlErrorKind::Encoding(e.to_string()),
+                position,
+            )),
         }
     }
 

@@ -182,3 +182,61 @@ fn xsi_type_resolves_its_prefix() {
         ]
     );
 }
+
+#[test]
+fn declared_encodings_and_line_ends() {
+    // Declared ISO-8859-1: the byte E9 is é (and the document is not UTF-8).
+    let latin1 = b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><Item><Key>caf\xe9</Key></Item>";
+    let mut r = XmlReader::new(latin1);
+    let start = r.next_child().unwrap().unwrap();
+    let item = Item::read_element(&mut r, &start).unwrap();
+    assert_eq!(item.key.as_deref(), Some("caf\u{e9}"));
+    // Declared UTF-8, or nothing declared: read as UTF-8; carriage returns normalized.
+    for decl in [
+        "<?xml version='1.0' encoding='UTF-8'?>",
+        "<?xml version=\"1.0\"?>",
+        "",
+    ] {
+        let xml =
+            format!("{decl}<Item><Key>caf\u{e9}\r\nx</Key><Tags><Tag>a\rb</Tag></Tags></Item>");
+        let item = read(&xml).unwrap();
+        assert_eq!(item.key.as_deref(), Some("caf\u{e9}\nx"), "{decl}");
+        assert_eq!(item.tags, ["a\nb"], "{decl}");
+    }
+    assert!(reader::utf8_by_declaration(
+        b"<?xml version=\"1.0\" encoding = \"utf8\" ?><a/>"
+    ));
+    assert!(!reader::utf8_by_declaration(
+        b"<?xml version=\"1.0\" encoding=\"windows-1252\"?><a/>"
+    ));
+    assert!(!reader::utf8_by_declaration(b"<\0?\0x\0m\0l\0"));
+    assert!(!reader::utf8_by_declaration(
+        b"<?xml version=\"1.0\" encoding=\"utf-8\""
+    ));
+}
+
+#[test]
+fn attributes_are_unique_and_many_are_fine() {
+    let dup = r#"<Item a="1" b="2" a="3"><ID>1</ID></Item>"#;
+    let err = read(dup).unwrap_err();
+    assert!(matches!(err.kind(), XmlErrorKind::Syntax(_)), "{err}");
+    assert!(err.to_string().contains("duplicate attribute `a`"), "{err}");
+    // More attributes than are kept on the stack, the xsi ones last.
+    let mut attrs: String = (0..20)
+        .map(|i| format!(" a{i}=\"{i}\" p:b{i}=\"x\""))
+        .collect();
+    attrs.push_str(
+        r#" xmlns:p="urn:p" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="Send""#,
+    );
+    let xml = format!("<r{attrs}/>");
+    let mut r = XmlReader::new(xml.as_bytes());
+    let root = r.next_child().unwrap().unwrap();
+    assert_eq!(root.xsi_type_in("urn:x"), Some(&b"Send"[..]));
+    let xml = format!("<r{attrs} a7=\"again\"/>");
+    let mut r = XmlReader::new(xml.as_bytes());
+    let err = r.next_child().unwrap_err();
+    assert!(
+        err.to_string().contains("duplicate attribute `a7`"),
+        "{err}"
+    );
+}

@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# Ours next to zeep and node-soap, in one run, with the ratios and the targets.
+#
+#   bash bench/compare.sh            # release build, full figures, both peers (~3-4 min)
+#   bash bench/compare.sh --quick    # fewer iterations and requests (~1 min after the build)
+#   bash bench/compare.sh --smoke    # debug build, tiny counts, no peers, targets not judged (CI)
+#
+# Options: --quick, --smoke, --no-peers, --bindings (also bench/bindings-cost.sh: several more
+# minutes), --debug (dev profile instead of release).
+#
+# Ours: examples/bench_wire (client build, write the cancel request, read the small and the
+# 1,000-result response, raw quick-xml scan of the same bytes; once more with glibc's heap
+# trimming off, to show what returning freed memory to the kernel costs), examples/load (cancels
+# per second and latency against `sfmc sandbox` in another process, loopback, concurrency 1/16/64),
+# peak RSS of `sfmc` cancelling one send (in-process sandbox, and an external `sfmc sandbox`).
+# Peers: ../shared/peers/{zeep,node-soap}/bench.sh (or $PEERS_DIR); they keep their venv and
+# node_modules in ~/.cache/partnerapi-peers. Nothing is written into ../shared: results go to
+# target/compare/ (raw JSON lines) and the table to stdout.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+quick=0 smoke=0 peers=1 bindings=0 profile=release
+for a in "$@"; do
+  case "$a" in
+    --quick) quick=1 ;;
+    --smoke) smoke=1 quick=1 peers=0 profile=debug ;;
+    --no-peers) peers=0 ;;
+    --bindings) bindings=1 ;;
+    --debug) profile=debug ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    *) echo "compare: unknown argument $a (see --help)" >&2; exit 2 ;;
+  esac
+done
+peers_dir=${PEERS_DIR:-$root/../shared/peers}
+out_dir=$root/target/compare
+mkdir -p "$out_dir"
+run="$out_dir/run-$(date +%Y%m%d-%H%M%S).jsonl"
+: > "$run"
+start=$(date +%s)
+step() { echo "== [$(( $(date +%s) - start ))s] $*" >&2; }
+
+quick_flag=()
+[ "$quick" = 1 ] && quick_flag=(--quick)
+cargo_profile=()
+[ "$profile" = release ] && cargo_profile=(--release)
+bin=$root/target/$profile
+
+step "build ($profile): sfmc, examples bench_wire and load"
+cargo build -q "${cargo_profile[@]}" --bin sfmc --example bench_wire --example load
+
+# Tags a JSON line: {"run":TAG, ...}.
+tag() { sed "s/^{/{\"run\":\"$1\",/"; }
+
+step "ours: wire (write, read, raw scan, client build)"
+"$bin/examples/bench_wire" "${quick_flag[@]}" | tag wire >> "$run"
+step "ours: wire again with glibc's heap trimming off (same binary)"
+GLIBC_TUNABLES=glibc.malloc.trim_threshold=1073741824 \
+  "$bin/examples/bench_wire" "${quick_flag[@]}" | tag wire_notrim >> "$run"
+
+step "ours: end to end (sfmc sandbox in another process, loopback)"
+load_args=(--sfmc "$bin/sfmc")
+[ "$quick" = 1 ] && load_args+=(--quick)
+[ "$smoke" = 1 ] && load_args+=(--requests 20)
+"$bin/examples/load" "${load_args[@]}" | tag e2e >> "$run"
+
+# Peak RSS (KiB) of a command: /usr/bin/time -v when present, else python's getrusage.
+peak_rss() {
+  if [ -x /usr/bin/time ]; then
+    local log; log=$(mktemp)
+    if ! /usr/bin/time -v "$@" >/dev/null 2>"$log"; then cat "$log" >&2; rm -f "$log"; return 1; fi
+    awk -F': ' '/Maximum resident set size/ {print $2}' "$log"
+    rm -f "$log"
+  else
+    python3 - "$@" <<'EOF'
+import resource, subprocess, sys
+r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+if r.returncode != 0:
+    sys.exit(r.returncode)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+EOF
+  fi
+}
+
+step "ours: peak RSS of sfmc cancelling one send"
+rss_in=$(peak_rss "$bin/sfmc" --sandbox cancel-send 29605)
+sb_out=$(mktemp)
+"$bin/sfmc" sandbox --listen 127.0.0.1:0 --quiet > "$sb_out" 2>/dev/null &
+sb_pid=$!
+trap 'kill "$sb_pid" 2>/dev/null || true; rm -f "$sb_out"' EXIT
+base=""
+for _ in $(seq 200); do
+  if grep -q '^serving until' "$sb_out" 2>/dev/null; then
+    base=$(sed -n 's#^token URL: \(http://[^ ]*\)/v2/token$#\1#p' "$sb_out")
+    break
+  fi
+  sleep 0.05
+done
+[ -n "$base" ] || { echo "compare: the external sandbox did not start" >&2; exit 1; }
+rss_ext=$(SFMC_AUTH_URL=$base SFMC_CLIENT_ID=demo-client-id SFMC_CLIENT_SECRET=demo-client-secret \
+  peak_rss "$bin/sfmc" cancel-send 29606)
+kill "$sb_pid" 2>/dev/null || true
+wait "$sb_pid" 2>/dev/null || true
+printf '{"run":"rss","bench":"cli_rss","profile":"%s","in_process_sandbox_kib":%s,"external_sandbox_kib":%s}\n' \
+  "$profile" "$rss_in" "$rss_ext" >> "$run"
+
+if [ "$peers" = 1 ]; then
+  if [ -d "$peers_dir" ]; then
+    step "peer: zeep ($peers_dir/zeep/bench.sh ${quick_flag[*]:-})"
+    bash "$peers_dir/zeep/bench.sh" "${quick_flag[@]}" | tag zeep >> "$run"
+    step "peer: node-soap ($peers_dir/node-soap/bench.sh ${quick_flag[*]:-})"
+    bash "$peers_dir/node-soap/bench.sh" "${quick_flag[@]}" | tag node-soap >> "$run"
+  else
+    echo "compare: $peers_dir not found: the peers are left out" >&2
+  fi
+fi
+
+if [ "$bindings" = 1 ]; then
+  step "bindings: generation and build cost (bench/bindings-cost.sh)"
+  bash bench/bindings-cost.sh --json | tag bindings >> "$run"
+fi
+
+step "done: raw figures in ${run#"$root"/}"
+table_args=()
+[ "$quick" = 1 ] && table_args+=(--quick)
+[ "$smoke" = 1 ] && table_args+=(--no-judge)
+[ "$profile" = debug ] && table_args+=(--no-judge)
+python3 bench/compare_table.py "${table_args[@]}" < "$run"
