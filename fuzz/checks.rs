@@ -29,12 +29,15 @@ pub fn read_response(data: &[u8]) {
         if envelope.is_fault() {
             let _ = envelope.read_fault();
         } else if let Ok(resp) = envelope.read_body::<PerformResponseMsg>() {
+            // How the client reads the status (this once sliced inside a character).
+            let _ = sfmc_partnerapi::OverallStatus::parse(&resp.overall_status);
             round_trip(&resp);
         }
     }
     if let Ok(envelope) = Envelope::parse(data) {
         if !envelope.is_fault() {
             if let Ok(resp) = envelope.read_body::<RetrieveResponseMsg>() {
+                let _ = sfmc_partnerapi::OverallStatus::parse(&resp.overall_status);
                 round_trip(&resp);
             }
         }
@@ -78,7 +81,10 @@ fn token(h: &SandboxHandler) -> String {
         br#"{"grant_type":"client_credentials","client_id":"a","client_secret":"secret-a"}"#,
     );
     assert_eq!(status, 200, "{json}");
-    let start = json.find("\"access_token\":\"").map(|i| i + 16).unwrap_or(0);
+    let start = json
+        .find("\"access_token\":\"")
+        .map(|i| i + 16)
+        .unwrap_or(0);
     let end = json[start..].find('"').map(|i| start + i).unwrap_or(start);
     json[start..end].to_string()
 }

@@ -287,7 +287,11 @@ mod tests {
         assert!(p.delay(2, lost, Repeat::ReadOnly).is_some());
         assert!(p.delay(2, lost, Repeat::Deduplicated).is_some());
         assert_eq!(p.delay(2, lost, Repeat::Unsafe), None);
-        assert_eq!(p.delay(4, lost, Repeat::Deduplicated), None, "attempts bound");
+        assert_eq!(
+            p.delay(4, lost, Repeat::Deduplicated),
+            None,
+            "attempts bound"
+        );
         let off = p.with_retry_lost_connections(false);
         assert_eq!(off.delay(2, lost, Repeat::ReadOnly), None);
         assert_eq!(off.delay(2, lost, Repeat::Deduplicated), None);

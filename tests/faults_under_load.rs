@@ -64,18 +64,73 @@ async fn a_thousand_cancels_through_thirty_percent_of_faults() -> R {
     // One outcome per ID, in order, every one a success.
     assert_eq!(outcomes.iter().map(|o| o.id).collect::<Vec<_>>(), ids);
     let failed: Vec<_> = outcomes.iter().filter(|o| !o.ok).collect();
-    assert!(failed.is_empty(), "{} not OK: {:?}", failed.len(), failed.first());
-    assert!(outcomes.iter().all(|o| o.message == format!("Send {} canceled", o.id)));
+    assert!(
+        failed.is_empty(),
+        "{} not OK: {:?}",
+        failed.len(),
+        failed.first()
+    );
+    assert!(outcomes
+        .iter()
+        .all(|o| o.message == format!("Send {} canceled", o.id)));
     // Every send canceled, exactly once: a second cancel would have answered "already canceled".
     let state = sb.state();
-    assert!(ids.iter().all(|&id| state.send(id).map(|s| s.status) == Some(SendStatus::Canceled)));
+    assert!(ids
+        .iter()
+        .all(|&id| state.send(id).map(|s| s.status) == Some(SendStatus::Canceled)));
     let stats = state.stats();
     let injected = stats.injected_503 + stats.injected_rate_limited;
     // 20 chunks of 50; each attempt that was turned away was repeated.
     assert_eq!(stats.soap_requests, 20 + injected, "{stats:?}");
     assert!(injected >= 3, "too few faults injected: {stats:?}");
     eprintln!(
-        "1,000 cancels: {} SOAP requests, {} answered 503, {} rate-limited, {:?}",
+        "1,000 cancels in one batch: {} SOAP requests, {} answered 503, {} rate-limited, {:?}",
+        stats.soap_requests, stats.injected_503, stats.injected_rate_limited, elapsed
+    );
+    sb.shutdown().await;
+
+    // The same 1,000 as single cancels, 50 at a time: many more requests, so about 30 % of
+    // them are faults.
+    let sb = sandbox_with(
+        ids.iter().copied(),
+        FaultInjection {
+            http_503: 0.15,
+            rate_limited: 0.15,
+            latency: Duration::from_millis(1),
+            latency_jitter: Duration::from_millis(3),
+            seed: Some(1001),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let client = client_for(&sb).retry_policy(patient(30)).build()?;
+    let started = Instant::now();
+    let limit = std::sync::Arc::new(tokio::sync::Semaphore::new(50));
+    let tasks: Vec<_> = ids
+        .iter()
+        .map(|&id| {
+            let (client, limit) = (client.clone(), std::sync::Arc::clone(&limit));
+            tokio::spawn(async move {
+                let _permit = limit.acquire_owned().await;
+                client.cancel_send(id).await
+            })
+        })
+        .collect();
+    let mut outcomes = Vec::with_capacity(ids.len());
+    for task in tasks {
+        outcomes.push(task.await??);
+    }
+    let elapsed = started.elapsed();
+    assert_eq!(outcomes.iter().map(|o| o.id).collect::<Vec<_>>(), ids);
+    assert!(outcomes.iter().all(|o| o.ok && o.message == format!("Send {} canceled", o.id)));
+    let state = sb.state();
+    assert!(ids.iter().all(|&id| state.send(id).map(|s| s.status) == Some(SendStatus::Canceled)));
+    let stats = state.stats();
+    let injected = stats.injected_503 + stats.injected_rate_limited;
+    assert_eq!(stats.soap_requests, 1000 + injected, "{stats:?}");
+    assert!(injected >= 250, "about 30 % of the requests: {stats:?}");
+    eprintln!(
+        "1,000 single cancels: {} SOAP requests, {} answered 503, {} rate-limited, {:?}",
         stats.soap_requests, stats.injected_503, stats.injected_rate_limited, elapsed
     );
     sb.shutdown().await;
@@ -107,7 +162,47 @@ async fn dropped_connections_are_retried_and_report_the_real_outcome() -> R {
     }
     assert_eq!(outcomes.len(), ids.len());
     eprintln!(
-        "300 cancels: {} SOAP requests, {} dropped, {} answered 503",
+        "300 cancels in one batch: {} SOAP requests, {} dropped, {} answered 503",
+        stats.soap_requests, stats.injected_dropped, stats.injected_503
+    );
+    sb.shutdown().await;
+
+    // The same as single cancels, 50 at a time.
+    let sb = sandbox_with(
+        ids.iter().copied(),
+        FaultInjection {
+            drop_connection: 0.3,
+            http_503: 0.1,
+            seed: Some(8),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let client = client_for(&sb).retry_policy(patient(30)).build()?;
+    let limit = std::sync::Arc::new(tokio::sync::Semaphore::new(50));
+    let tasks: Vec<_> = ids
+        .iter()
+        .map(|&id| {
+            let (client, limit) = (client.clone(), std::sync::Arc::clone(&limit));
+            tokio::spawn(async move {
+                let _permit = limit.acquire_owned().await;
+                client.cancel_send(id).await
+            })
+        })
+        .collect();
+    for task in tasks {
+        let o = task.await??;
+        assert!(o.ok && o.message == format!("Send {} canceled", o.id), "{o:?}");
+    }
+    let stats = sb.state().stats();
+    assert!(stats.injected_dropped >= 50, "{stats:?}");
+    assert_eq!(
+        stats.soap_requests,
+        300 + stats.injected_dropped + stats.injected_503,
+        "{stats:?}"
+    );
+    eprintln!(
+        "300 single cancels: {} SOAP requests, {} dropped, {} answered 503",
         stats.soap_requests, stats.injected_dropped, stats.injected_503
     );
     sb.shutdown().await;
@@ -148,9 +243,16 @@ async fn a_lost_answer_is_retried_once_and_reports_the_cancel() -> R {
     let client = client_for(&sb)
         .retry_policy(RetryPolicy::default().with_retry_lost_connections(false))
         .build()?;
-    let e = client.cancel_send(1).await.err().ok_or("expected an error")?;
+    let e = client
+        .cancel_send(1)
+        .await
+        .err()
+        .ok_or("expected an error")?;
     assert_eq!(e.kind(), ErrorKind::Connect, "{e}");
-    assert_eq!(sb.state().send(1).map(|s| s.status), Some(SendStatus::Canceled));
+    assert_eq!(
+        sb.state().send(1).map(|s| s.status),
+        Some(SendStatus::Canceled)
+    );
     assert_eq!(sb.state().stats().soap_requests, 1);
     sb.shutdown().await;
     Ok(())
@@ -169,12 +271,20 @@ async fn connections_dropped_every_time_are_never_a_success() -> R {
     .await?;
     let client = client_for(&sb).retry_policy(patient(4)).build()?;
     // One send: the error, after 4 attempts.
-    let e = client.cancel_send(1).await.err().ok_or("expected an error")?;
+    let e = client
+        .cancel_send(1)
+        .await
+        .err()
+        .ok_or("expected an error")?;
     assert_eq!(e.kind(), ErrorKind::Connect, "{e}");
     assert_eq!(sb.state().stats().soap_requests, 4);
     // A batch: every ID reported, none as a success; after the first chunk's connection
     // failure the others are not sent.
-    let e = client.cancel_sends(&ids).await.err().ok_or("expected an error")?;
+    let e = client
+        .cancel_sends(&ids)
+        .await
+        .err()
+        .ok_or("expected an error")?;
     assert_eq!(e.kind(), ErrorKind::Connect, "{e}");
     assert_eq!(sb.state().stats().soap_requests, 8);
     sb.shutdown().await;
@@ -255,7 +365,11 @@ async fn the_request_timeout_is_honoured_within_a_second() -> R {
             .retry_policy(patient(3).with_retry_timeouts(true))
             .build()?;
         let started = Instant::now();
-        let e = client.cancel_send(1).await.err().ok_or("expected a timeout")?;
+        let e = client
+            .cancel_send(1)
+            .await
+            .err()
+            .ok_or("expected a timeout")?;
         let elapsed = started.elapsed();
         assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
         assert!(
@@ -263,7 +377,10 @@ async fn the_request_timeout_is_honoured_within_a_second() -> R {
             "{timeout:?}: {elapsed:?}"
         );
     }
-    assert_eq!(sb.state().send(1).map(|s| s.status), Some(SendStatus::Canceled));
+    assert_eq!(
+        sb.state().send(1).map(|s| s.status),
+        Some(SendStatus::Canceled)
+    );
     // Dropped, not shut down: a graceful shutdown would wait for the sleeping answers.
     drop(sb);
     Ok(())

@@ -72,7 +72,9 @@ fn mutate(rng: &mut fastrand::Rng, input: &[u8], other: &[u8]) -> Vec<u8> {
                 out[i] ^= 1 << rng.u8(0..8);
             }
             1 => {
-                let b = *rng.choice(b"<>/&;\"'=:# \x00\xff\xc3]![-?x1".iter()).unwrap_or(&b'<');
+                let b = *rng
+                    .choice(b"<>/&;\"'=:# \x00\xff\xc3]![-?x1".iter())
+                    .unwrap_or(&b'<');
                 out.insert(at, b);
             }
             2 if at < len => {

@@ -41,8 +41,8 @@ enum Expect {
     },
 }
 
-use Expect::{Error as Fails, Outcome};
 use ErrorKind::{Connect, Fault, Http, Protocol, Timeout};
+use Expect::{Error as Fails, Outcome};
 
 /// One row: name, what the server answers, what must come of it.
 struct Case {
@@ -232,6 +232,39 @@ const CASES: &[Case] = &[
         expect: Fails { kind: Timeout, attempts: 1, says: "timed out after 1s" } },
 ];
 
+/// What the token endpoint (OAuth client credentials) answers; the SOAP endpoint then answers
+/// like the `ok` row. Through the `Client` only (the CLI uses the same code).
+#[rustfmt::skip]
+const TOKEN_CASES: &[Case] = &[
+    Case { name: "token-huge-expiry", input: "expires_in 18446744073709551615 (overflowed the clock once)",
+        answer: |_| full(200, "application/json", br#"{"access_token":"tok-1","expires_in":18446744073709551615}"#),
+        expect: Outcome { ok: true, says: "canceled" } },
+    Case { name: "token-odd-expiry", input: "expires_in as a string, negative, a float",
+        answer: |_| full(200, "application/json", br#"{"access_token":"tok-1","expires_in":"-5.5e99"}"#),
+        expect: Outcome { ok: true, says: "canceled" } },
+    Case { name: "token-missing", input: "JSON without access_token",
+        answer: |_| full(200, "application/json", br#"{"expires_in":5}"#),
+        expect: Fails { kind: ErrorKind::Auth, attempts: 1, says: "no usable token" } },
+    Case { name: "token-empty", input: "an empty access_token",
+        answer: |_| full(200, "application/json", br#"{"access_token":"  "}"#),
+        expect: Fails { kind: ErrorKind::Auth, attempts: 1, says: "empty access_token" } },
+    Case { name: "token-html", input: "an HTML page with HTTP 200",
+        answer: |_| full(200, "text/html", HTML),
+        expect: Fails { kind: ErrorKind::Auth, attempts: 1, says: "no usable token" } },
+    Case { name: "token-502", input: "HTTP 502 (repeated)",
+        answer: |_| full(502, "text/html", HTML),
+        expect: Fails { kind: Http, attempts: 3, says: "HTTP 502" } },
+    Case { name: "token-too-large", input: "a 2 MiB answer (the token answer's cap is 1 MiB)",
+        answer: |_| Answer::Huge { announce: true, bytes: 2 << 20 },
+        expect: Fails { kind: Protocol, attempts: 1, says: "larger than" } },
+    Case { name: "token-echo", input: "HTTP 401 quoting the request, client secret and all",
+        answer: |r| full(401, "application/json", serde_json::json!({"error": "invalid_client", "error_description": String::from_utf8_lossy(&r.body)}).to_string().as_bytes()),
+        expect: Fails { kind: ErrorKind::Auth, attempts: 1, says: "invalid_client" } },
+    Case { name: "token-closed", input: "the connection closed without an answer (repeated)",
+        answer: |_| Answer::Close,
+        expect: Fails { kind: Connect, attempts: 3, says: "could not reach" } },
+];
+
 // ---------------------------------------------------------------------------------------------
 // Building the answers.
 
@@ -260,7 +293,12 @@ fn result(status: &str, message: &str, extra: &str, object: &str) -> String {
 }
 
 fn ok_result(id: &str) -> String {
-    result("OK", &format!("Send {id} canceled"), "", &format!("<ID>{id}</ID>"))
+    result(
+        "OK",
+        &format!("Send {id} canceled"),
+        "",
+        &format!("<ID>{id}</ID>"),
+    )
 }
 
 fn fault(code: &str, string: &str, detail: &str) -> String {
@@ -387,11 +425,9 @@ impl Server {
             while let Ok((stream, _)) = listener.accept().await {
                 let counted = Arc::clone(&counted);
                 tokio::spawn(async move {
-                    let _ = tokio::time::timeout(
-                        Duration::from_secs(20),
-                        serve_one(stream, counted),
-                    )
-                    .await;
+                    let _ =
+                        tokio::time::timeout(Duration::from_secs(20), serve_one(stream, counted))
+                            .await;
                 });
             }
         });
@@ -399,14 +435,20 @@ impl Server {
     }
 
     fn url(&self, runner: &str, case: &str) -> String {
-        format!("http://127.0.0.1:{}/{runner}/{case}/Service.asmx", self.port)
+        format!(
+            "http://127.0.0.1:{}/{runner}/{case}/Service.asmx",
+            self.port
+        )
     }
 
     fn hits(&self, runner: &str, case: &str) -> usize {
-        let path = format!("/{runner}/{case}/Service.asmx");
+        self.hits_of(&format!("/{runner}/{case}/Service.asmx"))
+    }
+
+    fn hits_of(&self, path: &str) -> usize {
         self.hits
             .lock()
-            .map(|h| h.get(&path).copied().unwrap_or(0))
+            .map(|h| h.get(path).copied().unwrap_or(0))
             .unwrap_or(0)
     }
 }
@@ -428,11 +470,7 @@ async fn serve_one(
         buf.extend_from_slice(&chunk[..n]);
     };
     let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
-    let path = head
-        .split(' ')
-        .nth(1)
-        .unwrap_or_default()
-        .to_string();
+    let path = head.split(' ').nth(1).unwrap_or_default().to_string();
     let length: usize = head
         .lines()
         .find_map(|l| {
@@ -457,7 +495,11 @@ async fn serve_one(
         *h.entry(path.clone()).or_default() += 1;
     }
     let case_name = path.split('/').nth(2).unwrap_or_default();
-    let Some(case) = CASES.iter().find(|c| c.name == case_name) else {
+    let Some(case) = CASES
+        .iter()
+        .chain(TOKEN_CASES)
+        .find(|c| c.name == case_name)
+    else {
         return stream
             .write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
             .await;
@@ -518,13 +560,17 @@ async fn send(stream: &mut TcpStream, answer: Answer) -> std::io::Result<()> {
         Answer::Raw(bytes) => stream.write_all(&bytes).await?,
         Answer::Close => {}
         Answer::Cut { announced, body } => {
-            let head = format!("HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: {announced}\r\n\r\n");
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: {announced}\r\n\r\n"
+            );
             stream.write_all(head.as_bytes()).await?;
             stream.write_all(&body).await?;
         }
         Answer::Drip => {
             stream
-                .write_all(b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: 1000\r\n\r\n")
+                .write_all(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: 1000\r\n\r\n",
+                )
                 .await?;
             for _ in 0..50 {
                 stream.write_all(b" ").await?;
@@ -590,27 +636,58 @@ async fn hostile_responses_through_the_client() -> R {
             .await
             .map_err(|_| format!("case {}: no answer within 20 s (a hang)", case.name))?;
         let elapsed = started.elapsed();
-        let shown = format!("{result:?} {}", match &result {
-            Ok(o) => o.message.clone(),
-            Err(e) => e.to_string(),
-        });
-        check(!shown.contains(&TOKEN[..16]), case, format!("the token shows: {shown}"))?;
+        let shown = format!(
+            "{result:?} {}",
+            match &result {
+                Ok(o) => o.message.clone(),
+                Err(e) => e.to_string(),
+            }
+        );
+        check(
+            !shown.contains(&TOKEN[..16]),
+            case,
+            format!("the token shows: {shown}"),
+        )?;
         match (case.expect, &result) {
             (Outcome { ok, says }, Ok(outcome)) => {
-                check(outcome.id == 1 && outcome.ok == ok, case, format!("{outcome:?}"))?;
-                check(outcome.message.contains(says), case, format!("message {:?} lacks {says:?}", outcome.message))?;
+                check(
+                    outcome.id == 1 && outcome.ok == ok,
+                    case,
+                    format!("{outcome:?}"),
+                )?;
+                check(
+                    outcome.message.contains(says),
+                    case,
+                    format!("message {:?} lacks {says:?}", outcome.message),
+                )?;
             }
             (Fails { kind, says, .. }, Err(e)) => {
-                check(e.kind() == kind, case, format!("kind {:?}, expected {kind:?}: {e}", e.kind()))?;
-                check(e.to_string().contains(says), case, format!("message {e} lacks {says:?}"))?;
+                check(
+                    e.kind() == kind,
+                    case,
+                    format!("kind {:?}, expected {kind:?}: {e}", e.kind()),
+                )?;
+                check(
+                    e.to_string().contains(says),
+                    case,
+                    format!("message {e} lacks {says:?}"),
+                )?;
                 if kind == Timeout {
-                    check(elapsed < TIMEOUT + Duration::from_secs(1), case, format!("took {elapsed:?}"))?;
+                    check(
+                        elapsed < TIMEOUT + Duration::from_secs(1),
+                        case,
+                        format!("took {elapsed:?}"),
+                    )?;
                 }
             }
             (expect, got) => check(false, case, format!("expected {expect:?}, got {got:?}"))?,
         }
         let hits = server.hits("client", case.name);
-        check(hits == attempts(case.expect), case, format!("{hits} requests, expected {}", attempts(case.expect)))?;
+        check(
+            hits == attempts(case.expect),
+            case,
+            format!("{hits} requests, expected {}", attempts(case.expect)),
+        )?;
     }
     Ok(())
 }
@@ -652,28 +729,121 @@ async fn hostile_responses_through_the_cli() -> R {
             let (run, elapsed) = task.await??;
             let all = format!("{}{}", run.stdout, run.stderr);
             check(!all.contains("panicked"), case, run.describe())?;
-            check(!all.contains(&TOKEN[..16]), case, format!("the token shows:\n{}", run.describe()))?;
+            check(
+                !all.contains(&TOKEN[..16]),
+                case,
+                format!("the token shows:\n{}", run.describe()),
+            )?;
             let code = exit_code(case.expect);
-            check(run.code == Some(code), case, format!("{runner}: expected exit {code}\n{}", run.describe()))?;
+            check(
+                run.code == Some(code),
+                case,
+                format!("{runner}: expected exit {code}\n{}", run.describe()),
+            )?;
             let hits = server.hits(runner, case.name);
-            check(hits == attempts(case.expect), case, format!("{runner}: {hits} requests, expected {}", attempts(case.expect)))?;
+            check(
+                hits == attempts(case.expect),
+                case,
+                format!(
+                    "{runner}: {hits} requests, expected {}",
+                    attempts(case.expect)
+                ),
+            )?;
             if let Fails { kind: Timeout, .. } = case.expect {
                 // The process starts, times out after 1 s, and exits.
-                check(elapsed < TIMEOUT + Duration::from_secs(2), case, format!("took {elapsed:?}"))?;
+                check(
+                    elapsed < TIMEOUT + Duration::from_secs(2),
+                    case,
+                    format!("took {elapsed:?}"),
+                )?;
             }
             if *runner == "json" {
-                let json: serde_json::Value = serde_json::from_str(run.stdout.trim())
-                    .map_err(|e| format!("case {}: --json output is not JSON ({e}):\n{}", case.name, run.describe()))?;
+                let json: serde_json::Value =
+                    serde_json::from_str(run.stdout.trim()).map_err(|e| {
+                        format!(
+                            "case {}: --json output is not JSON ({e}):\n{}",
+                            case.name,
+                            run.describe()
+                        )
+                    })?;
                 let results = json["results"].as_array().cloned().unwrap_or_default();
-                check(results.len() == 1 && results[0]["id"] == 1, case, format!("one result for ID 1: {json}"))?;
+                check(
+                    results.len() == 1 && results[0]["id"] == 1,
+                    case,
+                    format!("one result for ID 1: {json}"),
+                )?;
                 check(json["exit_code"] == code, case, format!("{json}"))?;
                 check(results[0]["ok"] == (code == 0), case, format!("{json}"))?;
             } else {
                 let line = run.stdout.lines().next().unwrap_or_default();
-                check(line.starts_with("send 1: "), case, format!("one line for send 1:\n{}", run.describe()))?;
+                check(
+                    line.starts_with("send 1: "),
+                    case,
+                    format!("one line for send 1:\n{}", run.describe()),
+                )?;
             }
         }
     }
     Ok(())
 }
 
+#[tokio::test]
+async fn hostile_token_answers_through_the_client() -> R {
+    const SECRET: &str = "client-secret-for-hostile-token-tests";
+    let server = Server::start().await?;
+    for case in TOKEN_CASES {
+        let client = Client::builder()
+            .auth_url(format!(
+                "http://127.0.0.1:{}/token/{}",
+                server.port, case.name
+            ))
+            .endpoint(server.url("after-token", "ok"))
+            .client_credentials("id", SECRET)
+            .no_proxy()
+            .request_timeout(TIMEOUT)
+            .retry_policy(
+                RetryPolicy::new(3)
+                    .with_base_delay(Duration::from_millis(1))
+                    .with_max_delay(Duration::from_millis(5)),
+            )
+            .build()?;
+        let result = tokio::time::timeout(Duration::from_secs(20), client.cancel_send(1))
+            .await
+            .map_err(|_| format!("case {}: no answer within 20 s (a hang)", case.name))?;
+        let shown = format!("{result:?}");
+        check(
+            !shown.contains(SECRET),
+            case,
+            format!("the secret shows: {shown}"),
+        )?;
+        match (case.expect, &result) {
+            (Outcome { ok, says }, Ok(outcome)) => {
+                check(
+                    outcome.ok == ok && outcome.message.contains(says),
+                    case,
+                    format!("{outcome:?}"),
+                )?;
+            }
+            (Fails { kind, says, .. }, Err(e)) => {
+                check(
+                    e.kind() == kind,
+                    case,
+                    format!("kind {:?}, expected {kind:?}: {e}", e.kind()),
+                )?;
+                check(
+                    e.to_string().contains(says),
+                    case,
+                    format!("message {e} lacks {says:?}"),
+                )?;
+            }
+            (expect, got) => check(false, case, format!("expected {expect:?}, got {got:?}"))?,
+        }
+        let hits = server.hits_of(&format!("/token/{}/v2/token", case.name));
+        check(
+            hits == attempts(case.expect),
+            case,
+            format!("{hits} token requests, expected {}", attempts(case.expect)),
+        )?;
+    }
+    Ok(())
+}

@@ -110,7 +110,10 @@ fn retrieve_with(token: &str, filter: &str) -> Vec<u8> {
 fn laughs() -> String {
     let mut dtd = String::from("<!ENTITY l0 \"lol\">");
     for i in 1..10 {
-        dtd.push_str(&format!("<!ENTITY l{i} \"{}\">", format!("&l{};", i - 1).repeat(10)));
+        dtd.push_str(&format!(
+            "<!ENTITY l{i} \"{}\">",
+            format!("&l{};", i - 1).repeat(10)
+        ));
     }
     dtd
 }
@@ -156,7 +159,11 @@ async fn hostile_requests_get_the_right_answer_and_change_nothing_else() -> R {
                 assert_eq!(status, 500, "{name}: {shown}");
                 let f = fault(&text).map_err(|e| format!("{name}: {e}"))?;
                 assert_eq!(f.code, code, "{name}: {shown}");
-                assert!(f.string.contains(says), "{name}: {:?} lacks {says:?}", f.string);
+                assert!(
+                    f.string.contains(says),
+                    "{name}: {:?} lacks {says:?}",
+                    f.string
+                );
                 assert!(diff.is_empty(), "{name}: sends {diff:?} changed");
             }
             Perf(overall, error_code, changes) => {
@@ -182,7 +189,10 @@ async fn hostile_requests_get_the_right_answer_and_change_nothing_else() -> R {
         if !name.contains("with B's token") && !name.contains("A's and B's") {
             assert!(!diff.contains(&200), "{name}: B's send changed");
         }
-        assert!(!text.contains(&ctx.tok_a) && !text.contains("secret-a"), "{name}: a credential is echoed");
+        assert!(
+            !text.contains(&ctx.tok_a) && !text.contains("secret-a"),
+            "{name}: a credential is echoed"
+        );
         // Still up, and a good request works.
         let (status, text) = post_soap(&sb, Some("Perform"), cancel(&ctx.tok_a, "101")).await?;
         assert_eq!(status, 200, "{name}: the server is down after it: {text}");

@@ -31,10 +31,7 @@ const SECRETS: &[&str] = &[CLIENT_SECRET, PASSWORD, ACCESS_TOKEN, ISSUED_TOKEN];
 fn assert_clean(what: &str, text: &str) {
     for s in SECRETS {
         // The whole secret, and its first 10 characters (a cut one).
-        assert!(
-            !text.contains(&s[..10]),
-            "{what} shows secret {s}:\n{text}"
-        );
+        assert!(!text.contains(&s[..10]), "{what} shows secret {s}:\n{text}");
     }
 }
 
@@ -67,7 +64,9 @@ async fn echo_server() -> R<(String, tokio::task::JoinHandle<()>)> {
     Ok((base, task))
 }
 
-async fn read_request(stream: &mut tokio::net::TcpStream) -> std::io::Result<Option<(String, String)>> {
+async fn read_request(
+    stream: &mut tokio::net::TcpStream,
+) -> std::io::Result<Option<(String, String)>> {
     let mut buf = Vec::new();
     loop {
         if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
@@ -76,7 +75,9 @@ async fn read_request(stream: &mut tokio::net::TcpStream) -> std::io::Result<Opt
                 .lines()
                 .find_map(|l| {
                     let (n, v) = l.split_once(':')?;
-                    n.eq_ignore_ascii_case("content-length").then(|| v.trim().parse().ok()).flatten()
+                    n.eq_ignore_ascii_case("content-length")
+                        .then(|| v.trim().parse().ok())
+                        .flatten()
                 })
                 .unwrap_or(0);
             while buf.len() < end + 4 + length {
@@ -101,7 +102,9 @@ async fn read_request(stream: &mut tokio::net::TcpStream) -> std::io::Result<Opt
 }
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 fn envelope(body: &str) -> String {
@@ -211,8 +214,12 @@ async fn the_library_never_shows_a_secret() -> R {
     for path in ["fault", "html", "value", "api", "ok"] {
         let endpoint = format!("{base}/{path}/Service.asmx");
         let clients = [
-            Client::builder().endpoint(&endpoint).access_token(ACCESS_TOKEN),
-            Client::builder().endpoint(&endpoint).username_token("user", PASSWORD),
+            Client::builder()
+                .endpoint(&endpoint)
+                .access_token(ACCESS_TOKEN),
+            Client::builder()
+                .endpoint(&endpoint)
+                .username_token("user", PASSWORD),
             Client::builder()
                 .endpoint(&endpoint)
                 .auth_url(&base)
@@ -228,7 +235,11 @@ async fn the_library_never_shows_a_secret() -> R {
                 Ok(o) => shown.push(format!("{o:?} {}", o.message)),
                 Err(e) => shown.push(format!("{e:?} {e}")),
             }
-            let definitions = vec![sfmc_partnerapi::types::Send { id: Some(1), ..Default::default() }.into()];
+            let definitions = vec![sfmc_partnerapi::types::Send {
+                id: Some(1),
+                ..Default::default()
+            }
+            .into()];
             match client.perform("cancel", definitions, None).await {
                 Ok(r) if path == "ok" => shown.push(format!("{:?}", r.overall_status)),
                 Ok(r) => shown.push(format!("{r:?}")),
@@ -274,8 +285,12 @@ async fn the_library_never_shows_a_secret() -> R {
     assert!(text.contains("refused:"), "the echo was read: {text}");
     assert!(text.contains("***"), "secrets are masked where echoed");
     assert_clean("Debug, Display, errors and outcomes", &text);
-    let logs = String::from_utf8_lossy(&captured.0.lock().map(|b| b.clone()).unwrap_or_default()).into_owned();
-    assert!(logs.contains("TRACE") && logs.contains("DEBUG") && logs.contains("WARN"), "{logs}");
+    let logs = String::from_utf8_lossy(&captured.0.lock().map(|b| b.clone()).unwrap_or_default())
+        .into_owned();
+    assert!(
+        logs.contains("TRACE") && logs.contains("DEBUG") && logs.contains("WARN"),
+        "{logs}"
+    );
     assert_clean("tracing output", &logs);
     Ok(())
 }
@@ -284,9 +299,16 @@ async fn the_library_never_shows_a_secret() -> R {
 // The CLI.
 
 fn clean_run(what: &str, run: &Run) {
-    assert!(!run.stderr.contains("panicked"), "{what}: {}", run.describe());
+    assert!(
+        !run.stderr.contains("panicked"),
+        "{what}: {}",
+        run.describe()
+    );
     assert_clean(what, &format!("{}{}", run.stdout, run.stderr));
 }
+
+/// One `sfmc` run: arguments, environment, whether it is a dry run.
+type Planned = (Vec<String>, Vec<(String, String)>, bool);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_cli_never_shows_a_secret() -> R {
@@ -299,7 +321,12 @@ async fn the_cli_never_shows_a_secret() -> R {
         .start("127.0.0.1:0")
         .await?;
     let creds: Vec<Vec<String>> = vec![
-        args!["--client-id", "cli-client", "--client-secret", CLIENT_SECRET],
+        args![
+            "--client-id",
+            "cli-client",
+            "--client-secret",
+            CLIENT_SECRET
+        ],
         args!["--username", "cli-user", "--password", PASSWORD],
         args!["--access-token", ACCESS_TOKEN],
     ];
@@ -308,27 +335,51 @@ async fn the_cli_never_shows_a_secret() -> R {
         args!["--endpoint", sb.soap_url(), "--auth-url", sb.base_url()],
     ];
     for path in ["fault", "html", "value", "api", "ok"] {
-        targets.push(args!["--endpoint", format!("{base}/{path}/Service.asmx"), "--auth-url", base]);
+        targets.push(args![
+            "--endpoint",
+            format!("{base}/{path}/Service.asmx"),
+            "--auth-url",
+            base
+        ]);
     }
     let cancel = args!["cancel-send", 1, 2];
     let others: Vec<Vec<String>> = vec![
-        args!["perform", "--action", "cancel", "--object-type", "Send", "--id", 1],
+        args![
+            "perform",
+            "--action",
+            "cancel",
+            "--object-type",
+            "Send",
+            "--id",
+            1
+        ],
         args!["sends", "--status", "Scheduled"],
     ];
     let trace = vec![("RUST_LOG".to_string(), "trace".to_string())];
-    // (arguments, environment, dry run)
-    let mut planned: Vec<(Vec<String>, Vec<(String, String)>, bool)> = Vec::new();
+    let mut planned: Vec<Planned> = Vec::new();
     for (t, target) in targets.iter().enumerate() {
         for cred in &creds {
             let base_args = [target.clone(), cred.clone(), args!["--max-retries", 0]].concat();
-            for (extra, env) in [(args![], vec![]), (args!["--json"], vec![]), (args![], trace.clone())] {
-                planned.push(([base_args.clone(), extra, cancel.clone()].concat(), env, false));
+            for (extra, env) in [
+                (args![], vec![]),
+                (args!["--json"], vec![]),
+                (args![], trace.clone()),
+            ] {
+                planned.push((
+                    [base_args.clone(), extra, cancel.clone()].concat(),
+                    env,
+                    false,
+                ));
             }
             // The other commands against the sandbox, the fault echo and the OK echo.
             if t <= 1 || t + 1 == targets.len() {
                 for command in &others {
                     for extra in [args![], args!["--json"]] {
-                        planned.push(([base_args.clone(), extra, command.clone()].concat(), trace.clone(), false));
+                        planned.push((
+                            [base_args.clone(), extra, command.clone()].concat(),
+                            trace.clone(),
+                            false,
+                        ));
                     }
                 }
             }
@@ -336,7 +387,11 @@ async fn the_cli_never_shows_a_secret() -> R {
             if t == 0 {
                 for command in others.iter().chain([&cancel]) {
                     for extra in [args!["--dry-run"], args!["--dry-run", "--json"]] {
-                        planned.push(([base_args.clone(), extra, command.clone()].concat(), vec![], true));
+                        planned.push((
+                            [base_args.clone(), extra, command.clone()].concat(),
+                            vec![],
+                            true,
+                        ));
                     }
                 }
             }
@@ -350,7 +405,9 @@ async fn the_cli_never_shows_a_secret() -> R {
             .iter()
             .map(|(a, env, dry)| {
                 let (a, env, dry) = (a.clone(), env.clone(), *dry);
-                tokio::spawn(async move { sfmc_run_env(a.clone(), env).await.map(|run| (a, run, dry)) })
+                tokio::spawn(
+                    async move { sfmc_run_env(a.clone(), env).await.map(|run| (a, run, dry)) },
+                )
             })
             .collect();
         for task in tasks {
@@ -376,7 +433,18 @@ async fn the_cli_never_shows_a_secret() -> R {
         ("SFMC_CLIENT_SECRET".to_string(), CLIENT_SECRET.to_string()),
         ("RUST_LOG".to_string(), "trace".to_string()),
     ];
-    let run = sfmc_run_env(args!["--auth-url", base, "--endpoint", format!("{base}/ok/Service.asmx"), "cancel-send", 1], env.clone()).await?;
+    let run = sfmc_run_env(
+        args![
+            "--auth-url",
+            base,
+            "--endpoint",
+            format!("{base}/ok/Service.asmx"),
+            "cancel-send",
+            1
+        ],
+        env.clone(),
+    )
+    .await?;
     assert_eq!(run.code, Some(1), "{}", run.describe());
     clean_run("refused token request", &run);
     // Help, with secrets in the environment (clap must not print their values).
@@ -424,12 +492,23 @@ async fn plain_http_to_a_host_that_is_not_loopback_is_refused_before_any_byte() 
             .ok_or(format!("{url} accepted as auth URL"))?;
         assert_eq!(e.kind(), ErrorKind::Config, "{url}: {e}");
         let run = sfmc_run_env(
-            args!["--endpoint", url, "--access-token", ACCESS_TOKEN, "cancel-send", 1],
+            args![
+                "--endpoint",
+                url,
+                "--access-token",
+                ACCESS_TOKEN,
+                "cancel-send",
+                1
+            ],
             vec![],
         )
         .await?;
         assert_eq!(run.code, Some(2), "{}", run.describe());
-        assert!(run.stderr.contains("not a loopback host"), "{}", run.describe());
+        assert!(
+            run.stderr.contains("not a loopback host"),
+            "{}",
+            run.describe()
+        );
         clean_run(url, &run);
     }
     // No connection was ever attempted.
@@ -442,7 +521,12 @@ async fn plain_http_to_a_host_that_is_not_loopback_is_refused_before_any_byte() 
 
 /// A TLS server on 127.0.0.1 with a self-signed certificate for `localhost`: counts finished
 /// and failed handshakes, and answers any request it gets with an OK Perform response.
-async fn tls_server() -> R<(u16, Arc<AtomicUsize>, Arc<AtomicUsize>, tokio::task::JoinHandle<()>)> {
+async fn tls_server() -> R<(
+    u16,
+    Arc<AtomicUsize>,
+    Arc<AtomicUsize>,
+    tokio::task::JoinHandle<()>,
+)> {
     use tokio_rustls::rustls;
     let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_string()])?;
     let cert_der = rustls::pki_types::CertificateDer::from(cert.cert.der().to_vec());
@@ -494,19 +578,34 @@ async fn tls_certificates_are_verified() -> R {
         .no_proxy()
         .retry_policy(RetryPolicy::none())
         .build()?;
-    let e = client.cancel_send(1).await.err().ok_or("a self-signed certificate was accepted")?;
+    let e = client
+        .cancel_send(1)
+        .await
+        .err()
+        .ok_or("a self-signed certificate was accepted")?;
     assert_eq!(e.kind(), ErrorKind::Connect, "{e}");
     assert!(e.to_string().to_lowercase().contains("certificate"), "{e}");
     assert_clean("TLS error", &format!("{e} {e:?}"));
     // The CLI the same: a transport error, nothing sent.
     let run = sfmc_run_env(
-        args!["--endpoint", url, "--access-token", ACCESS_TOKEN, "--max-retries", 0, "cancel-send", 1],
+        args![
+            "--endpoint",
+            url,
+            "--access-token",
+            ACCESS_TOKEN,
+            "--max-retries",
+            0,
+            "cancel-send",
+            1
+        ],
         vec![],
     )
     .await?;
     assert_eq!(run.code, Some(3), "{}", run.describe());
     assert!(
-        run.stdout.to_lowercase().contains("invalid peer certificate"),
+        run.stdout
+            .to_lowercase()
+            .contains("invalid peer certificate"),
         "{}",
         run.describe()
     );
@@ -518,7 +617,11 @@ async fn tls_certificates_are_verified() -> R {
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    assert_eq!(accepted.load(Ordering::SeqCst), 0, "no handshake may succeed");
+    assert_eq!(
+        accepted.load(Ordering::SeqCst),
+        0,
+        "no handshake may succeed"
+    );
     assert_eq!(failed.load(Ordering::SeqCst), 2);
     task.abort();
     Ok(())
@@ -537,7 +640,11 @@ fn no_switch_turns_certificate_checks_off() {
                 stack.push(path);
             } else if path.extension().is_some_and(|e| e == "rs") {
                 let text = std::fs::read_to_string(&path).unwrap_or_default();
-                for needle in ["danger_accept_invalid", "dangerous()", "tls_built_in_root_certs(false)"] {
+                for needle in [
+                    "danger_accept_invalid",
+                    "dangerous()",
+                    "tls_built_in_root_certs(false)",
+                ] {
                     assert!(!text.contains(needle), "{} uses {needle}", path.display());
                 }
                 files += 1;

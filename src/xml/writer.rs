@@ -191,9 +191,7 @@ impl XmlWriter {
 /// own `xsi`.
 fn declarable(prefix: &str) -> bool {
     let mut chars = prefix.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_alphabetic() || c == '_')
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
         && chars.all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
         && !matches!(prefix, "xml" | "xmlns" | "xsi")
 }
