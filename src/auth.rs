@@ -14,13 +14,16 @@ use tracing::Instrument as _;
 use url::Url;
 
 use crate::error::Error;
-use crate::retry::RetryPolicy;
+use crate::retry::{Repeat, RetryPolicy};
 use crate::transport::{check_url, redact_url, Failure, Reply, Transport};
 
 /// Largest token answer read (a token answer is well under 4 KiB).
 const TOKEN_BODY_CAP: usize = 1 << 20;
 /// Lifetime assumed when the token answer has no `expires_in`.
 const DEFAULT_LIFETIME: Duration = Duration::from_secs(600);
+/// The longest lifetime believed from a token answer (its `expires_in` is the network's word:
+/// a huge value must not overflow the clock arithmetic, nor keep a token forever).
+const MAX_LIFETIME: Duration = Duration::from_secs(24 * 3600);
 /// A token is refreshed this long before it runs out (or 10 % of its lifetime, if less).
 const REFRESH_MARGIN: Duration = Duration::from_secs(60);
 
@@ -201,6 +204,11 @@ impl OAuth {
         }
     }
 
+    /// The cached token, if any (without fetching one).
+    pub(crate) async fn current(&self) -> Option<Arc<Token>> {
+        self.state.lock().await.token.clone()
+    }
+
     /// Forgets the token of `generation` (the service said it expired). A newer token is kept,
     /// so many calls failing with the same old token cause one refresh.
     pub(crate) async fn invalidate(&self, generation: u64) {
@@ -245,7 +253,13 @@ impl OAuth {
             loop {
                 tracing::Span::current().record("attempt", attempt);
                 let started = Instant::now();
-                let result = self.fetch_once(transport, body.clone(), generation).await;
+                let result = self
+                    .fetch_once(transport, body.clone(), generation)
+                    .await
+                    .map_err(|mut failure| {
+                        failure.error.redact(&[self.client_secret.expose_secret()]);
+                        failure
+                    });
                 let elapsed = started.elapsed();
                 match result {
                     Ok(token) => {
@@ -254,7 +268,7 @@ impl OAuth {
                     }
                     Err(failure) => {
                         attempt += 1;
-                        match policy.delay(attempt, failure.class, true) {
+                        match policy.delay(attempt, failure.class, Repeat::ReadOnly) {
                             Some(wait) => {
                                 tracing::warn!(
                                     error = %failure.error,
@@ -372,7 +386,8 @@ impl OAuth {
                 v.as_u64()
                     .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
             })
-            .map_or(DEFAULT_LIFETIME, Duration::from_secs);
+            .map_or(DEFAULT_LIFETIME, Duration::from_secs)
+            .min(MAX_LIFETIME);
         let soap_endpoint = answer
             .soap_instance_url
             .as_deref()

@@ -40,13 +40,13 @@ use url::Url;
 
 use crate::auth::{Credentials, OAuth, Token};
 use crate::error::Error;
-use crate::retry::{is_retryable_fault_code, RetryClass, RetryPolicy};
+use crate::retry::{is_retryable_fault_code, Repeat, RetryClass, RetryPolicy};
 use crate::soap::{write_envelope_around, Envelope, FaultKind, RequestHeader, UsernameToken};
 use crate::transport::{
     check_url, redact_url, status_retry_class, Failure, ProxyChoice, Transport,
 };
 use crate::types::OperationInfo;
-use crate::xml::{XmlElement, XmlWriter};
+use crate::xml::{XmlElement, XmlReader, XmlWriter};
 
 /// Default timeout of one HTTP exchange (request sent, whole answer read).
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
@@ -57,8 +57,8 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 64 << 20;
 /// Default `User-Agent`.
 pub const DEFAULT_USER_AGENT: &str = concat!("sfmc-partnerapi/", env!("CARGO_PKG_VERSION"));
 
-/// Operations that change nothing on the service (repeatable after a timeout, see
-/// [`RetryPolicy::with_retry_timeouts`]).
+/// Operations that change nothing on the service (repeatable after a lost connection, and after
+/// a timeout when [`RetryPolicy::with_retry_timeouts`] allows it).
 const READ_ONLY_OPERATIONS: &[&str] = &[
     "Retrieve",
     "Query",
@@ -505,21 +505,24 @@ impl Client {
     ) -> Result<Resp, Error> {
         let correlation_id = (op.name == "Perform").then(new_correlation_id);
         let body = Self::write_body(op, request, correlation_id.as_deref());
+        let repeat = repeat_safety(op, &body);
         let span = tracing::info_span!(
             "partnerapi.call",
             operation = op.name,
             correlation_id = correlation_id.as_deref(),
         );
-        self.call_with_retries(op, &body).instrument(span).await
+        self.call_with_retries(op, &body, repeat)
+            .instrument(span)
+            .await
     }
 
     async fn call_with_retries<Resp: XmlElement>(
         &self,
         op: &'static OperationInfo,
         body: &str,
+        repeat: Repeat,
     ) -> Result<Resp, Error> {
         let policy = &self.inner.retry;
-        let read_only = READ_ONLY_OPERATIONS.contains(&op.name);
         let mut attempt: u32 = 0;
         let mut counted: u32 = 0;
         let mut refreshed = false;
@@ -555,7 +558,7 @@ impl Client {
                 .await;
             let duration_ms = started.elapsed().as_millis() as u64;
             span.record("duration_ms", duration_ms);
-            let failure = match result {
+            let mut failure = match result {
                 Ok(resp) => {
                     span.in_scope(|| tracing::debug!(duration_ms, "attempt succeeded"));
                     finished(attempt, None);
@@ -563,6 +566,9 @@ impl Client {
                 }
                 Err(f) => f,
             };
+            // Whatever the server sent back (a fault string, a status message, a value in an
+            // unreadable answer) may repeat a credential: masked before it is logged or returned.
+            failure.error.redact(&self.secrets(&auth));
             span.in_scope(
                 || tracing::debug!(duration_ms, error = %failure.error, "attempt failed"),
             );
@@ -590,7 +596,7 @@ impl Client {
                     }
                 }
             }
-            match policy.delay(counted + 1, failure.class, read_only) {
+            match policy.delay(counted + 1, failure.class, repeat) {
                 Some(wait) => {
                     tracing::warn!(
                         operation = op.name,
@@ -721,6 +727,111 @@ impl Client {
         }
         secrets
     }
+
+    /// `text` with every secret the client holds (the client secret, the password, the access
+    /// token given or the OAuth token it was issued) replaced by `***`: for showing what the
+    /// service answered (a status message, a value) where a credential it repeated must not
+    /// appear. Errors and send outcomes are masked already.
+    pub async fn mask_secrets(&self, text: &str) -> String {
+        let mut text = text.to_string();
+        self.with_secrets(|secrets| crate::error::mask(&mut text, secrets))
+            .await;
+        text
+    }
+
+    /// Runs `f` with every secret the client holds (the credentials and the current OAuth
+    /// token), to mask them in text that came from the service.
+    pub(crate) async fn with_secrets<R>(&self, f: impl FnOnce(&[&str]) -> R) -> R {
+        let token = match &self.inner.credentials {
+            Credentials::OAuth(oauth) => oauth.current().await,
+            _ => None,
+        };
+        let mut secrets = self.inner.credentials.secrets();
+        if let Some(t) = &token {
+            secrets.push(secrecy::ExposeSecret::expose_secret(&t.access_token));
+        }
+        f(&secrets)
+    }
+}
+
+/// How safe a request of `op` with `body` (the written Body element) is to repeat when it is
+/// not known whether the service acted on it (see [`crate::retry`]).
+fn repeat_safety(op: &OperationInfo, body: &str) -> Repeat {
+    if READ_ONLY_OPERATIONS.contains(&op.name) {
+        Repeat::ReadOnly
+    } else if op.name == "Perform" && every_definition_correlated(body) {
+        Repeat::Deduplicated
+    } else {
+        Repeat::Unsafe
+    }
+}
+
+/// Whether the Perform request `body` has at least one `Definition` (in its `Definitions`) and
+/// every one carries a non-empty `CorrelationID` (the client fills in those left unset; a caller
+/// may have set one to an empty string).
+fn every_definition_correlated(body: &str) -> bool {
+    let mut r = XmlReader::new(body.as_bytes());
+    let Ok(Some(root)) = r.next_child() else {
+        return false;
+    };
+    if root.is_empty() {
+        return false;
+    }
+    let mut definitions = 0usize;
+    loop {
+        let child = match r.next_child() {
+            Ok(Some(child)) => child,
+            Ok(None) => return definitions > 0,
+            Err(_) => return false,
+        };
+        if child.local_name() != b"Definitions" || child.is_empty() {
+            if r.skip(&child).is_err() {
+                return false;
+            }
+            continue;
+        }
+        loop {
+            let definition = match r.next_child() {
+                Ok(Some(d)) => d,
+                Ok(None) => break,
+                Err(_) => return false,
+            };
+            if definition.local_name() != b"Definition" {
+                if r.skip(&definition).is_err() {
+                    return false;
+                }
+                continue;
+            }
+            definitions += 1;
+            if !correlated(&mut r, &definition) {
+                return false;
+            }
+        }
+    }
+}
+
+/// Reads the `Definition` element `start` to its end: whether it has a non-empty
+/// `CorrelationID`.
+fn correlated(r: &mut XmlReader<'_>, start: &crate::xml::Start<'_>) -> bool {
+    if start.is_empty() {
+        return false;
+    }
+    let mut found = false;
+    loop {
+        match r.next_child() {
+            Ok(Some(field)) if field.local_name() == b"CorrelationID" => match r.text(&field) {
+                Ok(text) => found |= !text.trim().is_empty(),
+                Err(_) => return false,
+            },
+            Ok(Some(field)) => {
+                if r.skip(&field).is_err() {
+                    return false;
+                }
+            }
+            Ok(None) => return found,
+            Err(_) => return false,
+        }
+    }
 }
 
 /// A random UUID (version 4) for a request's `CorrelationID`.
@@ -795,5 +906,51 @@ mod tests {
         );
         assert!(body.contains("<Options/>"), "{body}");
         assert_eq!(body.matches("CorrelationID>").count(), 4, "{body}");
+        assert_eq!(repeat_safety(perform, &body), Repeat::Deduplicated);
+    }
+
+    #[test]
+    fn only_fully_correlated_performs_are_deduplicated() {
+        let op = |name: &str| OPERATIONS.iter().find(|o| o.name == name);
+        let (Some(perform), Some(retrieve)) = (op("Perform"), op("Retrieve")) else {
+            panic!("operations missing")
+        };
+        // Not in the team's WSDL: described by hand.
+        let create = &OperationInfo {
+            name: "Create",
+            soap_action: "Create",
+            input: "CreateRequest",
+            output: "CreateResponse",
+        };
+        let send = |correlation: Option<&str>| -> crate::types::AnyApiObject {
+            Send {
+                id: Some(1),
+                correlation_id: correlation.map(Into::into),
+                ..Default::default()
+            }
+            .into()
+        };
+        let request = |definitions| PerformRequestMsg {
+            action: Some("cancel".into()),
+            definitions,
+            ..Default::default()
+        };
+        // Filled in by the client: deduplicated.
+        let body = Client::write_body(perform, &request(vec![send(None)]), Some("c"));
+        assert_eq!(repeat_safety(perform, &body), Repeat::Deduplicated);
+        // A definition whose CorrelationID the caller set empty: a repeat could not be told.
+        let body = Client::write_body(
+            perform,
+            &request(vec![send(None), send(Some(" "))]),
+            Some("c"),
+        );
+        assert_eq!(repeat_safety(perform, &body), Repeat::Unsafe, "{body}");
+        // No definitions at all, or no CorrelationID given.
+        let body = Client::write_body(perform, &request(Vec::new()), Some("c"));
+        assert_eq!(repeat_safety(perform, &body), Repeat::Unsafe);
+        let body = Client::write_body(perform, &request(vec![send(None)]), None);
+        assert_eq!(repeat_safety(perform, &body), Repeat::Unsafe);
+        assert_eq!(repeat_safety(retrieve, "<x/>"), Repeat::ReadOnly);
+        assert_eq!(repeat_safety(create, "<x/>"), Repeat::Unsafe);
     }
 }

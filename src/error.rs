@@ -161,6 +161,52 @@ fn describe_results(results: &[ResultStatus]) -> String {
     }
 }
 
+/// Replaces every occurrence of each (non-empty) secret in `text` with `***`.
+pub(crate) fn mask(text: &mut String, secrets: &[&str]) {
+    for secret in secrets.iter().filter(|s| !s.is_empty()) {
+        if text.contains(secret) {
+            *text = text.replace(secret, "***");
+        }
+    }
+}
+
+/// [`mask`] for a text that was cut short before it could be masked (a value quoted in an
+/// [`XmlError`](crate::xml::XmlError)): a cut that ends inside a secret leaves its first
+/// characters, which are masked too (from 8 characters on).
+pub(crate) fn mask_cut(text: &mut String, secrets: &[&str]) {
+    mask(text, secrets);
+    for secret in secrets {
+        let longest = secret.len().min(text.len());
+        let tail = (8..=longest)
+            .rev()
+            .filter(|&k| secret.is_char_boundary(k))
+            .find(|&k| text.ends_with(&secret[..k]));
+        if let Some(k) = tail {
+            text.truncate(text.len() - k);
+            text.push_str("***");
+        }
+    }
+}
+
+fn mask_opt(text: &mut Option<String>, secrets: &[&str]) {
+    if let Some(t) = text {
+        mask(t, secrets);
+    }
+}
+
+impl ApiError {
+    /// Masks `secrets` wherever the service's text is kept.
+    pub(crate) fn redact(&mut self, secrets: &[&str]) {
+        mask(&mut self.overall_status, secrets);
+        mask_opt(&mut self.message, secrets);
+        mask_opt(&mut self.request_id, secrets);
+        for r in &mut self.results {
+            mask(&mut r.status_code, secrets);
+            mask(&mut r.status_message, secrets);
+        }
+    }
+}
+
 /// The broad class of an [`Error`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -184,6 +230,35 @@ pub enum ErrorKind {
 }
 
 impl Error {
+    /// Masks `secrets` (as `***`) in every text the error holds, so that a server repeating a
+    /// credential (in a fault string, a status message, a value it could not read) cannot make
+    /// it show in a message, a `Debug` print or a log.
+    pub(crate) fn redact(&mut self, secrets: &[&str]) {
+        if secrets.iter().all(|s| s.is_empty()) {
+            return;
+        }
+        match self {
+            Error::Connect { url, message } => {
+                mask(url, secrets);
+                mask(message, secrets);
+            }
+            Error::Timeout { operation, .. } | Error::BodyTooLarge { operation, .. } => {
+                mask(operation, secrets);
+            }
+            Error::Http { url, excerpt, .. } => {
+                mask(url, secrets);
+                mask_opt(excerpt, secrets);
+            }
+            Error::Fault { fault } => fault.redact(secrets),
+            Error::Auth { message } | Error::Config(message) => mask(message, secrets),
+            Error::Api(api) => api.redact(secrets),
+            Error::Protocol { operation, source } => {
+                mask(operation, secrets);
+                source.redact(secrets);
+            }
+        }
+    }
+
     /// The class of this error.
     pub fn kind(&self) -> ErrorKind {
         match self {
@@ -223,5 +298,30 @@ impl Error {
     /// Whether the fault is of the `Server` class.
     pub fn is_server_fault(&self) -> bool {
         self.fault().is_some_and(|f| f.kind() == FaultKind::Server)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_secrets_and_their_cut_starts() {
+        let mut t = String::from("token abc-secret-123 and again abc-secret-123");
+        mask(&mut t, &["abc-secret-123", ""]);
+        assert_eq!(t, "token *** and again ***");
+        let mut cut = String::from("value: abc-secre");
+        mask_cut(&mut cut, &["abc-secret-123"]);
+        assert_eq!(cut, "value: ***");
+        // Fewer than 8 characters of it: left (too likely an ordinary word).
+        let mut short = String::from("value: abc");
+        mask_cut(&mut short, &["abc-secret-123"]);
+        assert_eq!(short, "value: abc");
+        let mut e = Error::Fault {
+            fault: crate::soap::Fault::new("soap:Client", "bad token abc-secret-123")
+                .with_detail(1, "abc-secret-123"),
+        };
+        e.redact(&["abc-secret-123"]);
+        assert!(!format!("{e} {e:?}").contains("abc-secret"), "{e:?}");
     }
 }

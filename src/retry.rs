@@ -8,19 +8,27 @@
 //!   long as `Retry-After` asks when it gives seconds (a wait longer than
 //!   [`RetryPolicy::with_max_retry_after`] is not made: the error is returned instead);
 //! - a `Server` SOAP fault whose `apifault` Code is 2 (unexpected error), 13 (database
-//!   unavailable) or 17 (rate limited).
+//!   unavailable) or 17 (rate limited);
+//! - the connection broke after the request was sent (reset, closed before or in the middle of
+//!   the answer, an answer that is not HTTP), for requests that are safe to repeat: the
+//!   read-only operations (`Retrieve`, `Query`, `Describe`, `VersionInfo`, `GetSystemStatus`),
+//!   the token request, and **a Perform whose every definition carries a `CorrelationID`**. The
+//!   client gives each definition one (the same on every attempt of the request), and the
+//!   service (like the sandbox) answers a repeated `CorrelationID` with the outcome of the first:
+//!   a cancel whose answer was lost is reported as the cancel that happened, not as "already
+//!   canceled". [`RetryPolicy::with_retry_lost_connections`] turns this off.
 //!
 //! Never repeated: `Client` and `Security` faults (the same request fails the same way; an expired
 //! OAuth token is handled apart, by one refresh and one repeat), other HTTP statuses, unreadable
-//! answers, an `OverallStatus` that is not OK, and configuration errors.
+//! answers, an `OverallStatus` that is not OK, configuration errors, and the operations that
+//! change something without a `CorrelationID` to recognise a repeat by (`Create`, `Update`,
+//! `Delete`, `Execute`, ...) after a lost connection.
 //!
-//! **Timeouts, and connections that broke after the request was sent, are not repeated by
-//! default.** The service may have acted on the request (a Perform `cancel` that timed out may well
-//! have cancelled the send); repeating it would double the time the caller already waited and could
-//! turn a success into "already canceled". [`RetryPolicy::with_retry_timeouts`] opts in, and even
-//! then only the read-only operations (`Retrieve`, `VersionInfo`, `GetSystemStatus`) and the token
-//! request are repeated: a Perform never is after a timeout. Every Perform carries a `CorrelationID`
-//! that stays the same on every repeat, so a service that keeps them can recognise one.
+//! **Timeouts are not repeated by default.** A request that timed out may still be running on the
+//! service; a repeat could reach it before the first one's outcome is recorded (so the
+//! `CorrelationID` cannot yet be recognised), and it would double the time the caller already
+//! waited. [`RetryPolicy::with_retry_timeouts`] opts in, and even then only the read-only
+//! operations and the token request are repeated: a Perform never is after a timeout.
 //!
 //! Waits grow exponentially from [`RetryPolicy::with_base_delay`] up to
 //! [`RetryPolicy::with_max_delay`], with "full jitter" (a random wait between zero and that bound)
@@ -37,11 +45,12 @@ pub struct RetryPolicy {
     jitter: bool,
     max_retry_after: Duration,
     retry_timeouts: bool,
+    retry_lost_connections: bool,
 }
 
 impl Default for RetryPolicy {
     /// 3 attempts in all, 200 ms base delay, 5 s maximum, full jitter, `Retry-After` up to 30 s,
-    /// timeouts not repeated.
+    /// timeouts not repeated, lost connections repeated for requests that are safe to repeat.
     fn default() -> Self {
         Self {
             max_attempts: 3,
@@ -50,6 +59,7 @@ impl Default for RetryPolicy {
             jitter: true,
             max_retry_after: Duration::from_secs(30),
             retry_timeouts: false,
+            retry_lost_connections: true,
         }
     }
 }
@@ -97,11 +107,19 @@ impl RetryPolicy {
         self
     }
 
-    /// Also repeat read-only operations (`Retrieve`, `VersionInfo`, `GetSystemStatus`) and the
-    /// token request after a timeout or a connection that broke once the request was sent
-    /// (default: no). Perform is never repeated after those.
+    /// Also repeat read-only operations (`Retrieve`, `Query`, `Describe`, `VersionInfo`,
+    /// `GetSystemStatus`) and the token request after a timeout (default: no). Perform is never
+    /// repeated after a timeout.
     pub fn with_retry_timeouts(mut self, retry: bool) -> Self {
         self.retry_timeouts = retry;
+        self
+    }
+
+    /// Repeat a request whose connection broke after it was sent, when it is safe to: read-only
+    /// operations, the token request, and a Perform whose every definition carries a
+    /// `CorrelationID` (default: yes). See the [module](self) docs.
+    pub fn with_retry_lost_connections(mut self, retry: bool) -> Self {
+        self.retry_lost_connections = retry;
         self
     }
 
@@ -115,24 +133,36 @@ impl RetryPolicy {
         self.retry_timeouts
     }
 
+    /// Whether requests whose connection broke after sending are repeated (when safe).
+    pub fn retry_lost_connections(&self) -> bool {
+        self.retry_lost_connections
+    }
+
     /// The wait before attempt `next_attempt` (2 for the first repeat), given what the failure
-    /// was; `None` when the call must not be repeated (not retryable, attempts used up, or a
-    /// `Retry-After` beyond the limit).
+    /// was and how safe the request is to repeat; `None` when the call must not be repeated (not
+    /// retryable, attempts used up, or a `Retry-After` beyond the limit).
     pub(crate) fn delay(
         &self,
         next_attempt: u32,
         class: RetryClass,
-        idempotent: bool,
+        request: Repeat,
     ) -> Option<Duration> {
         if next_attempt > self.max_attempts {
             return None;
         }
         match class {
             RetryClass::Never => None,
-            RetryClass::AfterSending if !(idempotent && self.retry_timeouts) => None,
+            RetryClass::Timeout if !(request == Repeat::ReadOnly && self.retry_timeouts) => None,
+            RetryClass::ConnectionLost
+                if !(request != Repeat::Unsafe && self.retry_lost_connections) =>
+            {
+                None
+            }
             RetryClass::RetryAfter(wait) if wait > self.max_retry_after => None,
             RetryClass::RetryAfter(wait) => Some(wait),
-            RetryClass::Backoff | RetryClass::AfterSending => Some(self.backoff(next_attempt)),
+            RetryClass::Backoff | RetryClass::Timeout | RetryClass::ConnectionLost => {
+                Some(self.backoff(next_attempt))
+            }
         }
     }
 
@@ -161,9 +191,25 @@ pub(crate) enum RetryClass {
     Backoff,
     /// Repeat after exactly this wait (`Retry-After`).
     RetryAfter(Duration),
-    /// A timeout, or the connection broke after the request was sent: the service may have
-    /// acted. Repeated only for idempotent requests and when the policy allows it.
-    AfterSending,
+    /// No complete answer within the timeout: the service may have acted, and may still be
+    /// acting. Repeated only for read-only requests, and when the policy allows it.
+    Timeout,
+    /// The connection broke after the request was sent: the service may have acted. Repeated
+    /// for requests that are safe to repeat ([`Repeat::ReadOnly`], [`Repeat::Deduplicated`]),
+    /// when the policy allows it.
+    ConnectionLost,
+}
+
+/// How safe a request is to send again when it is not known whether the service acted on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Repeat {
+    /// Changes nothing (`Retrieve`, `VersionInfo`, the token request, ...).
+    ReadOnly,
+    /// Changes something, but every object carries a `CorrelationID` the service recognises a
+    /// repeat by (a Perform from this client).
+    Deduplicated,
+    /// Changes something, and a repeat could not be told from a new request.
+    Unsafe,
 }
 
 /// Server faults whose `apifault` Code marks a passing condition.
@@ -179,16 +225,16 @@ mod tests {
     fn attempts_are_bounded() {
         let p = RetryPolicy::new(3).with_jitter(false);
         assert_eq!(
-            p.delay(2, RetryClass::Backoff, false),
+            p.delay(2, RetryClass::Backoff, Repeat::Unsafe),
             Some(Duration::from_millis(200))
         );
         assert_eq!(
-            p.delay(3, RetryClass::Backoff, false),
+            p.delay(3, RetryClass::Backoff, Repeat::Unsafe),
             Some(Duration::from_millis(400))
         );
-        assert_eq!(p.delay(4, RetryClass::Backoff, false), None);
+        assert_eq!(p.delay(4, RetryClass::Backoff, Repeat::Unsafe), None);
         assert_eq!(
-            RetryPolicy::none().delay(2, RetryClass::Backoff, true),
+            RetryPolicy::none().delay(2, RetryClass::Backoff, Repeat::ReadOnly),
             None
         );
         assert_eq!(RetryPolicy::new(0).max_attempts(), 1);
@@ -200,12 +246,12 @@ mod tests {
             .with_base_delay(Duration::from_secs(1))
             .with_max_delay(Duration::from_secs(3));
         for attempt in 2..40 {
-            let d = p.delay(attempt, RetryClass::Backoff, false);
+            let d = p.delay(attempt, RetryClass::Backoff, Repeat::Unsafe);
             assert!(d.is_some_and(|d| d <= Duration::from_secs(3)), "{d:?}");
         }
         let fixed = p.clone().with_jitter(false);
         assert_eq!(
-            fixed.delay(39, RetryClass::Backoff, false),
+            fixed.delay(39, RetryClass::Backoff, Repeat::Unsafe),
             Some(Duration::from_secs(3))
         );
     }
@@ -214,19 +260,41 @@ mod tests {
     fn retry_after_is_honoured_up_to_the_limit() {
         let p = RetryPolicy::default();
         let wait = Duration::from_secs(2);
-        assert_eq!(p.delay(2, RetryClass::RetryAfter(wait), false), Some(wait));
+        assert_eq!(
+            p.delay(2, RetryClass::RetryAfter(wait), Repeat::Unsafe),
+            Some(wait)
+        );
         let long = RetryClass::RetryAfter(Duration::from_secs(31));
-        assert_eq!(p.delay(2, long, false), None);
+        assert_eq!(p.delay(2, long, Repeat::Unsafe), None);
     }
 
     #[test]
-    fn timeouts_only_for_idempotent_calls_when_allowed() {
+    fn timeouts_only_for_read_only_calls_when_allowed() {
         let p = RetryPolicy::default();
-        assert_eq!(p.delay(2, RetryClass::AfterSending, true), None);
+        assert_eq!(p.delay(2, RetryClass::Timeout, Repeat::ReadOnly), None);
         let p = p.with_retry_timeouts(true);
-        assert!(p.delay(2, RetryClass::AfterSending, true).is_some());
-        assert_eq!(p.delay(2, RetryClass::AfterSending, false), None);
-        assert_eq!(p.delay(2, RetryClass::Never, true), None);
+        assert!(p.delay(2, RetryClass::Timeout, Repeat::ReadOnly).is_some());
+        assert_eq!(p.delay(2, RetryClass::Timeout, Repeat::Deduplicated), None);
+        assert_eq!(p.delay(2, RetryClass::Timeout, Repeat::Unsafe), None);
+        assert_eq!(p.delay(2, RetryClass::Never, Repeat::ReadOnly), None);
+    }
+
+    #[test]
+    fn lost_connections_only_for_safe_requests() {
+        let p = RetryPolicy::default();
+        assert!(p.retry_lost_connections());
+        let lost = RetryClass::ConnectionLost;
+        assert!(p.delay(2, lost, Repeat::ReadOnly).is_some());
+        assert!(p.delay(2, lost, Repeat::Deduplicated).is_some());
+        assert_eq!(p.delay(2, lost, Repeat::Unsafe), None);
+        assert_eq!(
+            p.delay(4, lost, Repeat::Deduplicated),
+            None,
+            "attempts bound"
+        );
+        let off = p.with_retry_lost_connections(false);
+        assert_eq!(off.delay(2, lost, Repeat::ReadOnly), None);
+        assert_eq!(off.delay(2, lost, Repeat::Deduplicated), None);
     }
 
     #[test]

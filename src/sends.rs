@@ -110,14 +110,17 @@ impl OverallStatus {
             "haserrors" => return Self::HasErrors,
             _ => {}
         }
-        if s.len() >= 5 && s[..5].eq_ignore_ascii_case("error") {
-            let rest = s[5..].trim_start();
-            let rest = rest.strip_prefix(':').unwrap_or(rest).trim();
-            if rest.is_empty() {
-                return Self::Error(None);
-            }
-            if s[5..].starts_with([':', ' ']) {
-                return Self::Error(Some(rest.to_string()));
+        // `get`, not indexing: the fifth byte may fall inside a character.
+        if let (Some(head), Some(tail)) = (s.get(..5), s.get(5..)) {
+            if head.eq_ignore_ascii_case("error") {
+                let rest = tail.trim_start();
+                let rest = rest.strip_prefix(':').unwrap_or(rest).trim();
+                if rest.is_empty() {
+                    return Self::Error(None);
+                }
+                if tail.starts_with([':', ' ']) {
+                    return Self::Error(Some(rest.to_string()));
+                }
             }
         }
         Self::Other(s.to_string())
@@ -279,30 +282,45 @@ fn match_outcomes(chunk: &[i64], resp: &PerformResponseMsg) -> Vec<SendOutcome> 
     let views: Vec<ResultView<'_>> = resp.results.iter().map(view).collect();
     let mut slots: Vec<Option<SendOutcome>> = vec![None; chunk.len()];
     let mut without_id = Vec::new();
+    // Results that match no ID asked for are counted, and reported once (a hostile answer with
+    // a million of them must not write a million log lines).
+    let mut strays = 0usize;
+    let mut first_stray = None;
     for (index, v) in views.iter().enumerate() {
         match v.object_id {
             Some(oid) => {
                 let free = (0..chunk.len()).find(|&p| chunk[p] == oid && slots[p].is_none());
                 match free {
                     Some(p) => slots[p] = Some(outcome(oid, v)),
-                    None => tracing::warn!(
-                        id = oid,
-                        "the service answered for a send ID that was not asked for; ignored"
-                    ),
+                    None => {
+                        strays += 1;
+                        first_stray.get_or_insert(oid);
+                    }
                 }
             }
             None => without_id.push(index),
         }
     }
+    if strays > 0 {
+        tracing::warn!(
+            results = strays,
+            first_id = first_stray,
+            "the service answered for send IDs that were not asked for (or twice); ignored"
+        );
+    }
     // Results without an object: by position.
+    let mut unplaced = 0usize;
     for index in without_id {
         match slots.get_mut(index) {
             Some(slot @ None) => *slot = Some(outcome(chunk[index], &views[index])),
-            _ => tracing::warn!(
-                index,
-                "a result names no object and its position is taken; ignored"
-            ),
+            _ => unplaced += 1,
         }
+    }
+    if unplaced > 0 {
+        tracing::warn!(
+            results = unplaced,
+            "results that name no object and whose position is taken; ignored"
+        );
     }
     slots
         .into_iter()
@@ -460,7 +478,17 @@ impl Client {
             }
             match first_error {
                 Some(error) if !answered => Err(error),
-                _ => Ok(outcomes),
+                _ => {
+                    // The service's messages may repeat a credential: masked.
+                    self.with_secrets(|secrets| {
+                        for o in &mut outcomes {
+                            crate::error::mask(&mut o.status_code, secrets);
+                            crate::error::mask(&mut o.message, secrets);
+                        }
+                    })
+                    .await;
+                    Ok(outcomes)
+                }
             }
         }
         .instrument(span)
@@ -487,7 +515,9 @@ impl Client {
         if OverallStatus::parse(&resp.overall_status).is_ok() {
             Ok(resp)
         } else {
-            Err(Error::Api(Box::new(perform_api_error(&resp))))
+            let mut error = Error::Api(Box::new(perform_api_error(&resp)));
+            self.with_secrets(|secrets| error.redact(secrets)).await;
+            Err(error)
         }
     }
 
@@ -502,7 +532,7 @@ impl Client {
             let resp: RetrieveResponseMsg = self.api().retrieve(&request).await?;
             let overall = OverallStatus::parse(&resp.overall_status);
             if !overall.is_ok() {
-                return Err(Error::Api(Box::new(ApiError {
+                let mut error = Error::Api(Box::new(ApiError {
                     operation: "Retrieve".into(),
                     overall_status: resp.overall_status.trim().to_string(),
                     message: match overall {
@@ -511,7 +541,9 @@ impl Client {
                     },
                     request_id: resp.request_id.as_ref().map(ToString::to_string),
                     results: Vec::new(),
-                })));
+                }));
+                self.with_secrets(|secrets| error.redact(secrets)).await;
+                return Err(error);
             }
             sends.extend(resp.results.into_iter().filter_map(into_send));
             if overall != OverallStatus::MoreDataAvailable {
@@ -646,6 +678,15 @@ mod tests {
         assert_eq!(
             OverallStatus::parse(""),
             OverallStatus::Other(String::new())
+        );
+        // A character across the fifth byte (this panicked once).
+        assert_eq!(
+            OverallStatus::parse("abcd\u{e9}"),
+            OverallStatus::Other("abcd\u{e9}".into())
+        );
+        assert_eq!(
+            OverallStatus::parse("Error\u{2713}"),
+            OverallStatus::Other("Error\u{2713}".into())
         );
         assert!(OverallStatus::MoreDataAvailable.is_ok());
         assert!(!OverallStatus::HasErrors.is_ok());

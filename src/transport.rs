@@ -166,7 +166,7 @@ impl Transport {
                     operation: operation.to_string(),
                     timeout: self.request_timeout,
                 },
-                class: RetryClass::AfterSending,
+                class: RetryClass::Timeout,
             }),
         }
     }
@@ -193,7 +193,7 @@ impl Transport {
                     operation: operation.to_string(),
                     timeout: self.request_timeout,
                 },
-                class: RetryClass::AfterSending,
+                class: RetryClass::Timeout,
             }
         } else {
             // The connection broke once the request was (maybe) sent.
@@ -202,7 +202,7 @@ impl Transport {
                     url: redact_url(url),
                     message: describe(e),
                 },
-                class: RetryClass::AfterSending,
+                class: RetryClass::ConnectionLost,
             }
         }
     }

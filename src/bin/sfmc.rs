@@ -667,24 +667,28 @@ async fn list_sends(g: &Global, client: &Client, status: Option<&str>) -> Result
         .retrieve_sends(status)
         .await
         .map_err(|e| Failure::from_error(&e))?;
-    if g.json {
+    let shown = if g.json {
         let out: Vec<serde_json::Value> = sends.iter().map(send_json).collect();
-        println!("{}", serde_json::Value::Array(out));
+        serde_json::Value::Array(out).to_string()
     } else if sends.is_empty() {
-        println!("no sends");
+        "no sends".to_string()
     } else {
-        let mut out = std::io::stdout().lock();
-        for s in &sends {
-            let _ = writeln!(
-                out,
-                "{:>10}  {:<10}  {:<20}  {}",
-                s.id.map(|i| i.to_string()).unwrap_or_else(|| "?".into()),
-                s.status.as_deref().unwrap_or("?"),
-                s.send_date.as_deref().unwrap_or(""),
-                s.email_name.as_deref().unwrap_or("")
-            );
-        }
-    }
+        sends
+            .iter()
+            .map(|s| {
+                format!(
+                    "{:>10}  {:<10}  {:<20}  {}",
+                    s.id.map(|i| i.to_string()).unwrap_or_else(|| "?".into()),
+                    s.status.as_deref().unwrap_or("?"),
+                    s.send_date.as_deref().unwrap_or(""),
+                    s.email_name.as_deref().unwrap_or("")
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    // What the service answered may repeat a credential: masked before it is shown.
+    println!("{}", client.mask_secrets(&shown).await);
     Ok(EXIT_OK)
 }
 
@@ -790,17 +794,18 @@ async fn perform(
     };
     let ok = response.overall_status.trim().eq_ignore_ascii_case("OK");
     let code = if ok { EXIT_OK } else { EXIT_API };
-    if g.json {
-        let out = serde_json::json!({ "ok": ok, "exit_code": code, "response": response });
-        println!("{out}");
+    // What the service answered may repeat a credential: masked before it is shown.
+    let shown = if g.json {
+        serde_json::json!({ "ok": ok, "exit_code": code, "response": response }).to_string()
     } else {
-        print_perform(&response);
-    }
+        perform_lines(&response)
+    };
+    println!("{}", client.mask_secrets(&shown).await);
     Ok(code)
 }
 
-fn print_perform(response: &PerformResponseMsg) {
-    let mut out = std::io::stdout().lock();
+fn perform_lines(response: &PerformResponseMsg) -> String {
+    let mut out = Vec::new();
     for r in &response.results {
         let line = match r {
             AnyPerformResult::PerformResult(r) => {
@@ -822,7 +827,8 @@ fn print_perform(response: &PerformResponseMsg) {
         };
         let _ = writeln!(out, "{line}");
     }
-    let _ = writeln!(out, "OverallStatus: {}", response.overall_status);
+    let _ = write!(out, "OverallStatus: {}", response.overall_status);
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The `ID` of any object (every variant serializes as `{"Variant": {..., "id": N}}`, an

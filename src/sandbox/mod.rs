@@ -129,6 +129,8 @@ pub const DEMO_SENDS: &[(i64, SendStatus, i64)] = &[
 
 /// The default token lifetime (like the service's: about 18 minutes).
 pub const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(1080);
+/// The longest token lifetime the sandbox accepts (a longer one would overflow its clock).
+pub const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(3650 * 86_400);
 /// The default cap on a request body.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 4 << 20;
 
@@ -259,8 +261,8 @@ impl SandboxBuilder {
         self
     }
 
-    /// How long an access token is valid (default [`DEFAULT_TOKEN_LIFETIME`]). `expires_in`
-    /// reports it in whole seconds, at least 1.
+    /// How long an access token is valid (default [`DEFAULT_TOKEN_LIFETIME`], at most
+    /// [`MAX_TOKEN_LIFETIME`]). `expires_in` reports it in whole seconds, at least 1.
     pub fn token_lifetime(mut self, lifetime: Duration) -> Self {
         self.token_lifetime = lifetime;
         self
@@ -338,12 +340,39 @@ impl SandboxBuilder {
                 ));
             }
         }
-        if self.token_lifetime.is_zero() {
-            return Err(SandboxError::Config(
-                "the token lifetime must be positive".into(),
-            ));
+        if self.token_lifetime.is_zero() || self.token_lifetime > MAX_TOKEN_LIFETIME {
+            return Err(SandboxError::Config(format!(
+                "the token lifetime must be positive and at most {} days",
+                MAX_TOKEN_LIFETIME.as_secs() / 86_400
+            )));
         }
         self.faults.validate().map_err(SandboxError::Config)
+    }
+
+    /// The sandbox's request handling without a listener: the same functions the HTTP handlers
+    /// call, on body bytes and headers, for fuzzing and fast tests. Its token answers name
+    /// `http://127.0.0.1:0/` as `soap_instance_url`; a state file, if configured, is used as by
+    /// [`start`](Self::start).
+    pub fn handler(self) -> Result<SandboxHandler, SandboxError> {
+        self.validate()?;
+        let addr = SocketAddr::from(([127, 0, 0, 1], 0));
+        Ok(SandboxHandler {
+            shared: Arc::new(self.into_shared(addr)?),
+        })
+    }
+
+    fn into_shared(self, addr: SocketAddr) -> Result<Shared, SandboxError> {
+        let store = Store::new(self.state_file.clone(), &self.sends)?;
+        Ok(Shared::new(
+            store,
+            self.clients,
+            self.users,
+            self.token_lifetime,
+            Injector::new(self.faults),
+            self.max_body_bytes,
+            self.log_requests,
+            addr,
+        ))
     }
 
     /// Binds `addr` (a loopback address, e.g. `127.0.0.1:0`) and serves in the background
@@ -376,17 +405,7 @@ impl SandboxBuilder {
             .map_err(bind_error)?;
         let local = listener.local_addr().map_err(bind_error)?;
 
-        let store = Store::new(self.state_file.clone(), &self.sends)?;
-        let shared = Arc::new(Shared::new(
-            store,
-            self.clients,
-            self.users,
-            self.token_lifetime,
-            Injector::new(self.faults),
-            self.max_body_bytes,
-            self.log_requests,
-            local,
-        ));
+        let shared = Arc::new(self.into_shared(local)?);
         let (stop, task) = net::serve(listener, shared.clone());
         Ok(RunningSandbox {
             addr: local,
@@ -454,6 +473,67 @@ impl Drop for RunningSandbox {
     fn drop(&mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
+        }
+    }
+}
+
+/// The sandbox's request handling without a listener (see [`SandboxBuilder::handler`]).
+#[derive(Debug, Clone)]
+pub struct SandboxHandler {
+    shared: Arc<Shared>,
+}
+
+/// The answer to one SOAP request from a [`SandboxHandler`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SoapResponse {
+    /// The HTTP status (200, 500 for a fault, 503 when injected).
+    pub status: u16,
+    /// The `Content-Type`.
+    pub content_type: &'static str,
+    /// The body.
+    pub body: String,
+    /// An injected dropped connection: the HTTP handler would send nothing of this (the request
+    /// took effect all the same).
+    pub dropped: bool,
+}
+
+impl SandboxHandler {
+    /// Handles a `POST /Service.asmx` with header `SOAPAction: soap_action` and body `body`,
+    /// as the HTTP handler does (fault injection included; latency is not waited for). A body
+    /// over the cap gets the same fault as over HTTP.
+    pub fn soap(&self, soap_action: Option<&str>, body: &[u8]) -> SoapResponse {
+        let shared = &self.shared;
+        shared.count_soap_request();
+        let (injected, _latency) = shared.injector.draw();
+        let body = if body.len() > shared.max_body_bytes {
+            Err(())
+        } else {
+            Ok(body)
+        };
+        let reply = service::respond(shared, injected, soap_action, body);
+        let dropped = injected == InjectedFault::DropConnection;
+        if dropped {
+            shared.count_injected(injected);
+        }
+        SoapResponse {
+            status: reply.status,
+            content_type: reply.content_type,
+            body: reply.body,
+            dropped,
+        }
+    }
+
+    /// Handles a `POST /v2/token` with `Content-Type: content_type` and body `body`: the HTTP
+    /// status and the JSON answer (the HTTP endpoint's 64 KiB body cap is not applied here).
+    pub fn token(&self, content_type: Option<&str>, body: &[u8]) -> (u16, String) {
+        let (status, json) = token::handle(&self.shared, content_type, body);
+        (status, json.to_string())
+    }
+
+    /// The state behind the handler.
+    pub fn state(&self) -> SandboxState {
+        SandboxState {
+            shared: self.shared.clone(),
         }
     }
 }

@@ -20,9 +20,8 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 
 use super::faults::InjectedFault;
-use super::service::{self, Reply};
+use super::service;
 use super::state::Shared;
-use crate::soap::Fault;
 
 /// Cap on a token request body.
 const MAX_TOKEN_BODY: usize = 64 << 10;
@@ -255,33 +254,12 @@ async fn soap(shared: &Shared, conn: &Connection, request: Request) -> Response 
     let (injected, latency) = shared.injector.draw();
     let soap_action = header_str(request.headers(), "soapaction").map(str::to_string);
     let body = read_body(request, shared.max_body_bytes).await;
-    let reply = match injected {
-        InjectedFault::Http503 => {
-            shared.count_injected(injected);
-            Reply::service_unavailable()
-        }
-        InjectedFault::RateLimited => {
-            shared.count_injected(injected);
-            let fault = Fault::new("soap:Server", "Rate limit exceeded").with_detail(
-                super::codes::RATE_LIMITED,
-                "Too many requests for this account: the rate limit was exceeded. Retry later.",
-            );
-            Reply::fault(shared, &fault)
-        }
-        _ => match body {
-            Ok(body) => service::handle(shared, soap_action.as_deref(), &body, injected),
-            Err(()) => Reply::fault(
-                shared,
-                &Fault::new(
-                    "soap:Client",
-                    format!(
-                        "The request body is larger than {} bytes (the sandbox's limit) or could not be read",
-                        shared.max_body_bytes
-                    ),
-                ),
-            ),
-        },
-    };
+    let reply = service::respond(
+        shared,
+        injected,
+        soap_action.as_deref(),
+        body.as_ref().map(|b| b.as_ref()).map_err(|_| ()),
+    );
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }

@@ -101,6 +101,44 @@ fn unreadable(e: &ProtocolError) -> Fault {
     }
 }
 
+/// The answer to one SOAP request, once the injected fault is drawn and the body read (`Err`
+/// when it was larger than the cap or could not be read): what the HTTP handler sends, unless the
+/// fault is a dropped connection.
+pub(crate) fn respond(
+    shared: &Shared,
+    injected: InjectedFault,
+    soap_action: Option<&str>,
+    body: Result<&[u8], ()>,
+) -> Reply {
+    match injected {
+        InjectedFault::Http503 => {
+            shared.count_injected(injected);
+            Reply::service_unavailable()
+        }
+        InjectedFault::RateLimited => {
+            shared.count_injected(injected);
+            let fault = Fault::new("soap:Server", "Rate limit exceeded").with_detail(
+                codes::RATE_LIMITED,
+                "Too many requests for this account: the rate limit was exceeded. Retry later.",
+            );
+            Reply::fault(shared, &fault)
+        }
+        _ => match body {
+            Ok(body) => handle(shared, soap_action, body, injected),
+            Err(()) => Reply::fault(
+                shared,
+                &Fault::new(
+                    "soap:Client",
+                    format!(
+                        "The request body is larger than {} bytes (the sandbox's limit) or could not be read",
+                        shared.max_body_bytes
+                    ),
+                ),
+            ),
+        },
+    }
+}
+
 /// Handles one SOAP request whose body is `body`.
 pub(crate) fn handle(
     shared: &Shared,

@@ -573,7 +573,11 @@ impl Shared {
         let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
         let now = Instant::now();
         let mut tokens = self.tokens();
-        tokens.retain(|_, t| t.expires > now);
+        // An expired token is remembered (as expired) for another lifetime, so that calls
+        // still using it get `Token Expired`, not `Login Failed`, once another call has
+        // refreshed.
+        let lifetime = self.token_lifetime;
+        tokens.retain(|_, t| now.saturating_duration_since(t.expires) < lifetime);
         if tokens.len() >= MAX_TOKENS {
             // Keep memory bounded: drop the tokens closest to expiry.
             let mut by_expiry: Vec<(String, Instant)> =

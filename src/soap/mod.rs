@@ -56,3 +56,19 @@ pub enum ProtocolError {
         found: String,
     },
 }
+
+impl ProtocolError {
+    /// Masks `secrets` in the texts the error quotes from the message.
+    pub(crate) fn redact(&mut self, secrets: &[&str]) {
+        use crate::error::mask;
+        match self {
+            ProtocolError::Xml(e) => e.redact(secrets),
+            ProtocolError::NotSoap(name) => mask(name, secrets),
+            ProtocolError::UnexpectedBody { expected, found } => {
+                mask(expected, secrets);
+                mask(found, secrets);
+            }
+            ProtocolError::Empty | ProtocolError::Soap12 | ProtocolError::NoBody => {}
+        }
+    }
+}

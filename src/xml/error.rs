@@ -59,6 +59,25 @@ impl XmlError {
     pub fn position(&self) -> usize {
         self.position
     }
+
+    /// Masks `secrets` in the texts the error quotes from the input.
+    pub(crate) fn redact(&mut self, secrets: &[&str]) {
+        use crate::error::mask;
+        match &mut self.kind {
+            XmlErrorKind::Syntax(text)
+            | XmlErrorKind::Encoding(text)
+            | XmlErrorKind::UnknownEntity(text) => mask(text, secrets),
+            XmlErrorKind::Value { element, value, .. } => {
+                mask(element, secrets);
+                crate::error::mask_cut(value, secrets);
+            }
+            XmlErrorKind::UnexpectedElement { expected, found } => {
+                mask(expected, secrets);
+                mask(found, secrets);
+            }
+            XmlErrorKind::Doctype | XmlErrorKind::TooDeep { .. } | XmlErrorKind::UnexpectedEof => {}
+        }
+    }
 }
 
 impl fmt::Display for XmlError {

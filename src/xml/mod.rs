@@ -154,6 +154,9 @@ pub fn read_enum<T: XmlEnum>(r: &mut XmlReader<'_>, start: &Start<'_>) -> Result
 pub struct Untyped<T> {
     /// The `xsi:type` as written on the wire, if any.
     pub xsi_type: Option<String>,
+    /// The namespace the `xsi:type`'s prefix was bound to, when it has a prefix: written back
+    /// with it, so that the prefix stays bound.
+    pub xsi_type_namespace: Option<String>,
     /// The fields of the declared base type, as far as they were present.
     pub base: T,
     /// The whole element as received, so nothing is lost.
@@ -167,13 +170,27 @@ pub fn read_untyped<B: XmlComplex>(
     start: &Start<'_>,
 ) -> Result<Box<Untyped<B>>, XmlError> {
     let base = r.complex::<B>(start)?;
+    let xsi_type = start.xsi_type();
+    let prefixed = xsi_type.is_some_and(|t| t.contains(&b':'));
     Ok(Box::new(Untyped {
-        xsi_type: start
-            .xsi_type()
-            .map(|t| String::from_utf8_lossy(t).into_owned()),
+        xsi_type: xsi_type.map(attribute_text),
+        xsi_type_namespace: start
+            .xsi_type_namespace()
+            .filter(|_| prefixed)
+            .map(attribute_text),
         base,
         raw: r.raw_since(start).into_owned(),
     }))
+}
+
+/// An attribute's value as text: references resolved (the writer escapes it again); kept as
+/// written when one cannot be resolved.
+fn attribute_text(raw: &[u8]) -> String {
+    let raw = String::from_utf8_lossy(raw);
+    match quick_xml::escape::unescape(&raw) {
+        Ok(text) => text.into_owned(),
+        Err(_) => raw.into_owned(),
+    }
 }
 
 /// Reads the element `start`, which has no `xsi:type`, as its declared type `B`. If it had
@@ -189,14 +206,20 @@ pub fn read_declared<B: XmlComplex>(
     }
     Ok(Err(Box::new(Untyped {
         xsi_type: None,
+        xsi_type_namespace: None,
         base: *base,
         raw: r.raw_since(start).into_owned(),
     })))
 }
 
-/// Writes an [`Untyped`] value back: its base fields, with the original `xsi:type`.
+/// Writes an [`Untyped`] value back: its base fields, with the original `xsi:type` (and the
+/// declaration of its prefix, when it had one bound).
 pub fn write_untyped<B: XmlComplex>(value: &Untyped<B>, w: &mut XmlWriter, name: &str) {
-    w.complex(name, value.xsi_type.as_deref(), &value.base);
+    let declared = match (&value.xsi_type, &value.xsi_type_namespace) {
+        (Some(t), Some(ns)) => t.split_once(':').map(|(prefix, _)| (prefix, ns.as_str())),
+        _ => None,
+    };
+    w.complex_typed(name, value.xsi_type.as_deref(), declared, &value.base);
 }
 
 #[cfg(test)]

@@ -54,6 +54,12 @@ impl<'a> Start<'a> {
         }
     }
 
+    /// The namespace the `xsi:type`'s prefix is bound to (the default namespace when it has no
+    /// prefix), if any.
+    pub fn xsi_type_namespace(&self) -> Option<&'a [u8]> {
+        self.xsi_type_ns
+    }
+
     /// `xsi:nil="true"` (or `"1"`) was given.
     pub fn is_nil(&self) -> bool {
         self.nil

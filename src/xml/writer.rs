@@ -78,11 +78,31 @@ impl XmlWriter {
 
     /// Writes a complex value as element `name`, with `xsi:type` when given.
     pub fn complex<T: XmlComplex>(&mut self, name: &str, xsi_type: Option<&str>, value: &T) {
+        self.complex_typed(name, xsi_type, None, value);
+    }
+
+    /// [`complex`](Self::complex), declaring `xmlns:PREFIX="NAMESPACE"` for the prefix of the
+    /// `xsi:type` when `declare` gives one (a type of another namespace, kept as read). A prefix
+    /// that is not a plain name (or is `xml`, `xmlns` or `xsi`) is not declared.
+    pub fn complex_typed<T: XmlComplex>(
+        &mut self,
+        name: &str,
+        xsi_type: Option<&str>,
+        declare: Option<(&str, &str)>,
+        value: &T,
+    ) {
         self.out.push('<');
         self.out.push_str(name);
         if let Some(t) = xsi_type {
             self.out.push_str(" xsi:type=\"");
             push_escaped(&mut self.out, t, true);
+            self.out.push('"');
+        }
+        if let Some((prefix, ns)) = declare.filter(|(p, _)| declarable(p)) {
+            self.out.push_str(" xmlns:");
+            self.out.push_str(prefix);
+            self.out.push_str("=\"");
+            push_escaped(&mut self.out, ns, true);
             self.out.push('"');
         }
         let mark = self.out.len();
@@ -165,6 +185,15 @@ impl XmlWriter {
         self.out.push_str(name);
         self.out.push('>');
     }
+}
+
+/// A prefix that can be declared: a name without `:`, and not `xml`, `xmlns` or the writer's
+/// own `xsi`.
+fn declarable(prefix: &str) -> bool {
+    let mut chars = prefix.chars();
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
+        && !matches!(prefix, "xml" | "xmlns" | "xsi")
 }
 
 fn push_escaped(out: &mut String, text: &str, attribute: bool) {
