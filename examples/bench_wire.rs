@@ -24,19 +24,11 @@ use std::time::Instant;
 use quick_xml::events::Event;
 use quick_xml::Reader;
 use sfmc_partnerapi::soap::{write_envelope, Envelope, RequestHeader};
-use sfmc_partnerapi::types::{PerformOptions, PerformRequestMsg, PerformResponseMsg, Send};
+use sfmc_partnerapi::types::{PerformRequestMsg, PerformResponseMsg};
 use sfmc_partnerapi::Client;
 
 fn cancel_request() -> PerformRequestMsg {
-    PerformRequestMsg {
-        options: Some(PerformOptions::default().into()),
-        action: Some("cancel".into()),
-        definitions: vec![Send {
-            id: Some(29605),
-            ..Default::default()
-        }
-        .into()],
-    }
+    sfmc_partnerapi::sends::send_action_request("cancel", &[29605])
 }
 
 fn read(bytes: &[u8]) -> Result<PerformResponseMsg, String> {

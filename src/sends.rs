@@ -218,8 +218,15 @@ pub fn retrieve_sends_request(status: Option<&str>) -> RetrieveRequestMsg {
     }
 }
 
-/// The Perform request for `action` on sends `ids` (already checked to fit `xs:int`).
-fn send_request(action: &str, ids: &[i32]) -> PerformRequestMsg {
+/// The Perform request for `action` (`cancel`, `pause`, `resume`) on the sends `ids`, with
+/// `Options` present as `<Options/>` like the vendor's example. The client adds a `CorrelationID`
+/// to each definition when it sends it.
+///
+/// ```
+/// let request = sfmc_partnerapi::sends::send_action_request("cancel", &[29605]);
+/// assert_eq!(request.definitions.len(), 1);
+/// ```
+pub fn send_action_request(action: &str, ids: &[i32]) -> PerformRequestMsg {
     PerformRequestMsg {
         options: Some(PerformOptions::default().into()),
         action: Some(action.into()),
@@ -455,7 +462,7 @@ impl Client {
                     }));
                     continue;
                 }
-                match self.api().perform(&send_request(action, wire)).await {
+                match self.api().perform(&send_action_request(action, wire)).await {
                     Ok(resp) => {
                         answered = true;
                         outcomes.extend(match_outcomes(chunk, &resp));
@@ -604,8 +611,11 @@ impl Client {
             .collect();
         for chunk in valid.chunks(MAX_DEFINITIONS_PER_CALL) {
             let correlation_id = new_correlation_id();
-            let body =
-                Client::write_body(perform, &send_request(action, chunk), Some(&correlation_id));
+            let body = Client::write_body(
+                perform,
+                &send_action_request(action, chunk),
+                Some(&correlation_id),
+            );
             out.push(self.masked_envelope(&body));
         }
         out.join("\n")

@@ -8,7 +8,7 @@ use std::process::Command;
 
 use sfmc_partnerapi::soap::{write_envelope, Envelope, RequestHeader};
 use sfmc_partnerapi::types::{
-    AnyApiObject, PerformOptions, PerformRequestMsg, PerformResponseMsg, RetrieveResponseMsg, Send,
+    AnyApiObject, PerformRequestMsg, PerformResponseMsg, RetrieveResponseMsg, Send,
 };
 use sfmc_partnerapi::xml::XmlErrorKind;
 
@@ -30,15 +30,7 @@ fn doc_envelope() -> Option<String> {
 }
 
 fn cancel_request() -> PerformRequestMsg {
-    PerformRequestMsg {
-        options: Some(PerformOptions::default().into()),
-        action: Some("cancel".into()),
-        definitions: vec![Send {
-            id: Some(29605),
-            ..Default::default()
-        }
-        .into()],
-    }
+    sfmc_partnerapi::sends::send_action_request("cancel", &[29605])
 }
 
 /// Runs the team's validator (xmllint against the vendor's schema) on `envelope`.
