@@ -730,15 +730,23 @@ pub(crate) fn new_correlation_id() -> String {
     bits |= 0x4 << 76;
     bits &= !(0x3 << 62); // RFC 4122 variant
     bits |= 0x2 << 62;
-    let hex = format!("{bits:032x}");
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
+    uuid_string(bits)
+}
+
+/// `bits` as a UUID: 32 lowercase hex digits in groups of 8-4-4-4-12 (written directly: this
+/// runs once per request, on both sides of the sandbox).
+pub(crate) fn uuid_string(bits: u128) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = [b'-'; 36];
+    let mut digit = 0;
+    for (i, slot) in out.iter_mut().enumerate() {
+        if matches!(i, 8 | 13 | 18 | 23) {
+            continue;
+        }
+        *slot = HEX[((bits >> (124 - 4 * digit)) & 0xF) as usize];
+        digit += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 impl Api<'_> {
@@ -772,6 +780,19 @@ mod tests {
         assert_eq!(a.len(), 36);
         assert_eq!(&a[14..15], "4");
         assert!(matches!(&a[19..20], "8" | "9" | "a" | "b"), "{a}");
+    }
+
+    #[test]
+    fn uuid_strings() {
+        assert_eq!(
+            uuid_string(0x0123_4567_89ab_cdef_fedc_ba98_7654_3210),
+            "01234567-89ab-cdef-fedc-ba9876543210"
+        );
+        assert_eq!(uuid_string(0), "00000000-0000-0000-0000-000000000000");
+        assert_eq!(
+            uuid_string(u128::MAX),
+            "ffffffff-ffff-ffff-ffff-ffffffffffff"
+        );
     }
 
     #[test]

@@ -162,18 +162,7 @@ enum Request {
 
 /// A v4-shaped random ID (`RequestID`, task IDs).
 pub(crate) fn random_id() -> String {
-    let mut b: [u8; 16] = std::array::from_fn(|_| fastrand::u8(..));
-    b[6] = (b[6] & 0x0f) | 0x40; // version 4
-    b[8] = (b[8] & 0x3f) | 0x80; // RFC 4122 variant
-    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
+    crate::client::new_correlation_id()
 }
 
 /// The name of a definition's type, for messages (works with any generated `AnyApiObject`).
