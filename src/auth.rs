@@ -71,6 +71,9 @@ pub(crate) struct OAuth {
     account_id: Option<i64>,
     scope: Option<String>,
     state: tokio::sync::Mutex<TokenState>,
+    /// The token last fetched, read without the async lock while it is fresh (every call asks
+    /// for the token; only a refresh needs `state`).
+    current: std::sync::RwLock<Option<Arc<Token>>>,
 }
 
 #[derive(Default)]
@@ -158,7 +161,21 @@ impl OAuth {
             account_id,
             scope,
             state: tokio::sync::Mutex::new(TokenState::default()),
+            current: std::sync::RwLock::new(None),
         })
+    }
+
+    /// The cached token if it is fresh (before its refresh time).
+    fn fresh(&self) -> Option<Arc<Token>> {
+        let current = self.current.read().unwrap_or_else(|e| e.into_inner());
+        current
+            .as_ref()
+            .filter(|t| Instant::now() < t.refresh_at)
+            .map(Arc::clone)
+    }
+
+    fn set_current(&self, token: Option<Arc<Token>>) {
+        *self.current.write().unwrap_or_else(|e| e.into_inner()) = token;
     }
 
     pub(crate) fn token_url(&self) -> &Url {
@@ -172,6 +189,9 @@ impl OAuth {
         transport: &Transport,
         policy: &RetryPolicy,
     ) -> Result<Arc<Token>, Error> {
+        if let Some(token) = self.fresh() {
+            return Ok(token);
+        }
         let asked = Instant::now();
         let mut state = self.state.lock().await;
         let now = Instant::now();
@@ -194,11 +214,13 @@ impl OAuth {
                 state.generation = generation;
                 state.token = Some(Arc::clone(&token));
                 state.failure = None;
+                self.set_current(Some(Arc::clone(&token)));
                 Ok(token)
             }
             Err(error) => {
                 state.token = None;
                 state.failure = Some((Instant::now(), error.clone()));
+                self.set_current(None);
                 Err(error)
             }
         }
@@ -219,6 +241,7 @@ impl OAuth {
             .is_some_and(|t| t.generation == generation)
         {
             state.token = None;
+            self.set_current(None);
         }
     }
 

@@ -200,7 +200,7 @@ enum Request {
 
 /// A random UUID (`RequestID`, task IDs).
 pub(crate) fn random_id() -> String {
-    crate::client::new_correlation_id()
+    crate::client::new_uuid()
 }
 
 /// The name of a definition's type, for messages (works with any generated `AnyApiObject`).

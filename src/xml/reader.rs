@@ -123,11 +123,12 @@ pub(super) fn utf8_by_declaration(input: &[u8]) -> bool {
     let Some(rest) = input.strip_prefix(b"<?xml") else {
         return true;
     };
-    let decl = match rest.windows(2).take(512).position(|w| w == b"?>") {
-        Some(end) => &rest[..end],
+    let head = &rest[..rest.len().min(512)];
+    let decl = match memchr::memmem::find(head, b"?>") {
+        Some(end) => &head[..end],
         None => return false,
     };
-    let Some(at) = decl.windows(8).position(|w| w == b"encoding") else {
+    let Some(at) = memchr::memmem::find(decl, b"encoding") else {
         return true;
     };
     let after = &decl[at + 8..];
@@ -219,6 +220,8 @@ pub struct XmlReader<'a> {
     /// The input as text, when it is UTF-8 (valid, and declared so or not declared at all):
     /// text is then borrowed from it as is.
     text_input: Option<&'a str>,
+    /// The input has a carriage return somewhere (text then needs end-of-line normalization).
+    has_cr: bool,
 }
 
 impl<'a> XmlReader<'a> {
@@ -246,6 +249,7 @@ impl<'a> XmlReader<'a> {
             max_depth: DEFAULT_MAX_DEPTH,
             skipped: 0,
             text_input,
+            has_cr: memchr::memchr(b'\r', input).is_some(),
         }
     }
 
@@ -541,7 +545,7 @@ impl<'a> XmlReader<'a> {
             if let Some(piece) = at
                 .checked_add(bytes.len())
                 .and_then(|end| text.get(at..end))
-                .filter(|p| !p.as_bytes().contains(&b'\r'))
+                .filter(|p| !self.has_cr || !p.as_bytes().contains(&b'\r'))
             {
                 return Ok(Cow::Borrowed(piece));
             }

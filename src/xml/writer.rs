@@ -149,11 +149,15 @@ impl XmlWriter {
         match value {
             Some(v) => v.write_element(self, name),
             None => {
-                if let Some(fill) = self.fill.take() {
-                    if fill.depth == self.depth && fill.name == name {
+                let wanted = self
+                    .fill
+                    .as_ref()
+                    .is_some_and(|f| f.depth == self.depth && f.name == name);
+                if wanted {
+                    if let Some(fill) = self.fill.take() {
                         self.text_element(name, &fill.value);
+                        self.fill = Some(fill);
                     }
-                    self.fill = Some(fill);
                 }
             }
         }
