@@ -122,9 +122,13 @@ async fn a_thousand_cancels_through_thirty_percent_of_faults() -> R {
     }
     let elapsed = started.elapsed();
     assert_eq!(outcomes.iter().map(|o| o.id).collect::<Vec<_>>(), ids);
-    assert!(outcomes.iter().all(|o| o.ok && o.message == format!("Send {} canceled", o.id)));
+    assert!(outcomes
+        .iter()
+        .all(|o| o.ok && o.message == format!("Send {} canceled", o.id)));
     let state = sb.state();
-    assert!(ids.iter().all(|&id| state.send(id).map(|s| s.status) == Some(SendStatus::Canceled)));
+    assert!(ids
+        .iter()
+        .all(|&id| state.send(id).map(|s| s.status) == Some(SendStatus::Canceled)));
     let stats = state.stats();
     let injected = stats.injected_503 + stats.injected_rate_limited;
     assert_eq!(stats.soap_requests, 1000 + injected, "{stats:?}");
@@ -192,7 +196,10 @@ async fn dropped_connections_are_retried_and_report_the_real_outcome() -> R {
         .collect();
     for task in tasks {
         let o = task.await??;
-        assert!(o.ok && o.message == format!("Send {} canceled", o.id), "{o:?}");
+        assert!(
+            o.ok && o.message == format!("Send {} canceled", o.id),
+            "{o:?}"
+        );
     }
     let stats = sb.state().stats();
     assert!(stats.injected_dropped >= 50, "{stats:?}");
