@@ -566,35 +566,37 @@ impl Client {
                 }
                 Err(f) => f,
             };
-            // Whatever the server sent back (a fault string, a status message, a value in an
-            // unreadable answer) may repeat a credential: masked before it is logged or returned.
-            failure.error.redact(&self.secrets(&auth));
-            span.in_scope(
-                || tracing::debug!(duration_ms, error = %failure.error, "attempt failed"),
-            );
-            if let Some(token) = &auth.token {
-                // `Token Expired`, a Security fault with a token close to its end, or a bare
-                // HTTP 401 (a gateway's way of saying the same): one refresh, one more try.
-                let expired = match &failure.error {
+            // `Token Expired`, a Security fault with a token close to its end, or a bare HTTP
+            // 401 (a gateway's way of saying the same): one refresh, one more try. (Decided on
+            // the error as received, before it is masked.)
+            let expired = auth
+                .token
+                .as_ref()
+                .is_some_and(|token| match &failure.error {
                     Error::Fault { fault } => {
                         fault.is_token_expired()
                             || (fault.kind() == FaultKind::Security && token.near_expiry())
                     }
                     Error::Http { status: 401, .. } => true,
                     _ => false,
-                };
-                if expired && !refreshed {
-                    if let Credentials::OAuth(oauth) = &self.inner.credentials {
-                        tracing::info!(
-                            error = %failure.error,
-                            "the service refused the token as expired; refreshing it and trying once more"
-                        );
-                        oauth.invalidate(token.generation).await;
-                        refreshed = true;
-                        counted -= 1;
-                        continue;
-                    }
-                }
+                });
+            // Whatever the server sent back (a fault string, a status message, a value in an
+            // unreadable answer) may repeat a credential: masked before it is logged or returned.
+            failure.error.redact(&self.secrets(&auth));
+            span.in_scope(
+                || tracing::debug!(duration_ms, error = %failure.error, "attempt failed"),
+            );
+            if let (true, false, Some(token), Credentials::OAuth(oauth)) =
+                (expired, refreshed, &auth.token, &self.inner.credentials)
+            {
+                tracing::info!(
+                    error = %failure.error,
+                    "the service refused the token as expired; refreshing it and trying once more"
+                );
+                oauth.invalidate(token.generation).await;
+                refreshed = true;
+                counted -= 1;
+                continue;
             }
             match policy.delay(counted + 1, failure.class, repeat) {
                 Some(wait) => {

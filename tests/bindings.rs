@@ -349,3 +349,36 @@ fn optional_nested_structs_are_boxed() {
     // Inline, they made it 1,856 bytes (shipped WSDL).
     assert!(size < 1024, "Send is {size} bytes");
 }
+
+#[test]
+fn deep_known_nesting_is_bounded_on_a_small_stack() {
+    // Closed nesting through a recursive type (Send.Sources.Source is an APIObject): every
+    // level is a typed read. 128 levels of it overflowed a 2 MiB stack in a debug build of the
+    // vendor's WSDL; the reader now grows its stack on the heap, so the depth bound decides.
+    let nested = |levels: usize| {
+        envelope(&format!(
+            "<PerformResponseMsg xmlns=\"http://exacttarget.com/wsdl/partnerAPI\"><Results><Result><StatusCode>OK</StatusCode><Object xsi:type=\"Send\"><ID>1</ID>{}{}</Object></Result></Results><OverallStatus>OK</OverallStatus></PerformResponseMsg>",
+            "<Sources><Source xsi:type=\"Send\">".repeat(levels),
+            "</Source></Sources>".repeat(levels)
+        ))
+    };
+    let handle = std::thread::Builder::new()
+        .stack_size(256 << 10)
+        .spawn(move || {
+            let read = |xml: String| {
+                Envelope::parse(xml.as_bytes())
+                    .and_then(|e| e.read_body::<PerformResponseMsg>())
+                    .map(|r| r.results.len())
+                    .map_err(|e| e.to_string())
+            };
+            (read(nested(60)), read(nested(100_000)))
+        })
+        .unwrap();
+    let (shallow, deep) = handle.join().unwrap();
+    assert_eq!(shallow, Ok(1));
+    assert!(
+        deep.as_ref()
+            .is_err_and(|e| e.contains("nested deeper than 128")),
+        "{deep:?}"
+    );
+}

@@ -9,6 +9,11 @@ use super::{XmlComplex, XmlError, XmlErrorKind, XmlValue, XSI_NS};
 /// The default bound on element nesting; SOAP responses of the partnerAPI nest about ten deep.
 pub const DEFAULT_MAX_DEPTH: usize = 128;
 
+/// Below this much stack left, reading a nested complex value continues on a new segment.
+const STACK_RED_ZONE: usize = 256 * 1024;
+/// The size of such a segment.
+const STACK_SEGMENT: usize = 4 * 1024 * 1024;
+
 /// The start tag of an element, as the reader saw it: names, `xsi:type`, `xsi:nil`.
 #[derive(Debug, Clone)]
 pub struct Start<'a> {
@@ -574,12 +579,18 @@ impl<'a> XmlReader<'a> {
         if start.empty {
             return Ok(());
         }
-        while let Some(child) = self.next_child()? {
-            if !value.read_field(self, &child)? {
-                self.skip(&child)?;
+        // Each level of nesting is a few frames of generated code, large ones in a debug build
+        // of the vendor's WSDL (128 levels of Send/Sources/Source overflowed a 2 MiB thread
+        // stack): when the stack runs low, it goes on in a segment on the heap, so that the
+        // depth bound, not the caller's stack size, limits nesting.
+        stacker::maybe_grow(STACK_RED_ZONE, STACK_SEGMENT, || {
+            while let Some(child) = self.next_child()? {
+                if !value.read_field(self, &child)? {
+                    self.skip(&child)?;
+                }
             }
-        }
-        Ok(())
+            Ok(())
+        })
     }
 
     /// Reads element `start` as the complex type `T`, skipping children it does not know.
