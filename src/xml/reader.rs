@@ -129,11 +129,11 @@ pub(super) fn utf8_by_declaration(input: &[u8]) -> bool {
         return true;
     };
     let head = &rest[..rest.len().min(512)];
-    let decl = match memchr::memmem::find(head, b"?>") {
+    let decl = match find(head, b"?>") {
         Some(end) => &head[..end],
         None => return false,
     };
-    let Some(at) = memchr::memmem::find(decl, b"encoding") else {
+    let Some(at) = find(decl, b"encoding") else {
         return true;
     };
     let after = &decl[at + 8..];
@@ -153,6 +153,21 @@ pub(super) fn utf8_by_declaration(input: &[u8]) -> bool {
     };
     let value = &quoted[..close];
     value.eq_ignore_ascii_case(b"utf-8") || value.eq_ignore_ascii_case(b"utf8")
+}
+
+/// Where `needle` first occurs in the short `hay` (a memmem searcher costs more to set up than
+/// this takes on an XML declaration).
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    let (&first, rest) = needle.split_first()?;
+    let mut from = 0;
+    while let Some(i) = memchr::memchr(first, &hay[from..]) {
+        let at = from + i;
+        if hay[at + 1..].starts_with(rest) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 /// How many attributes of one start tag are tracked on the stack before [`Pending`] spills to the
