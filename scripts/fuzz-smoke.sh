@@ -11,6 +11,7 @@
 #
 #   scripts/fuzz-smoke.sh                      # every target, 60 s each
 #   FUZZ_SECONDS=600 scripts/fuzz-smoke.sh read_response
+#   PARTNERAPI_WSDL=$PWD/../shared/partnerapi/etframework.wsdl scripts/fuzz-smoke.sh   # vendor WSDL
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -47,7 +48,7 @@ for target in "${targets[@]}"; do
     -print_final_stats=1 >"$log" 2>&1
   rc=$?
   set -e
-  grep -E '^(#[0-9]+ +(INITED|DONE)|stat::number_of_executed_units|stat::peak_rss_mb|Done [0-9]+ runs)' "$log" || true
+  grep -E '^(#[0-9]+[[:space:]]+(INITED|DONE)|stat::number_of_executed_units|stat::peak_rss_mb|Done [0-9]+ runs)' "$log" || true
   if [ "$rc" -ne 0 ] || grep -qE 'ERROR: libFuzzer|SUMMARY: |panicked at|Test unit written' "$log"; then
     echo "fuzz $target: FAILED (exit $rc; the input is in fuzz/artifacts/$target/)" >&2
     tail -n 60 "$log" >&2
