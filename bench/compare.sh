@@ -9,10 +9,12 @@
 # minutes), --debug (dev profile instead of release).
 #
 # Ours: examples/bench_wire (client build, write the cancel request, read the small and the
-# 1,000-result response, raw quick-xml scan of the same bytes; once more with glibc's heap
-# trimming off, to show what returning freed memory to the kernel costs), examples/load (cancels
-# per second and latency against `sfmc sandbox` in another process, loopback, concurrency 1/16/64),
-# peak RSS of `sfmc` cancelling one send (in-process sandbox, and an external `sfmc sandbox`).
+# 1,000-result response, raw quick-xml scan of the same bytes) with mimalloc, the allocator the
+# `sfmc` binary ships with; the same harness with the system allocator (examples/bench_wire_system:
+# glibc's malloc, which returns the freed results to the kernel after every read), and once more
+# with glibc's heap trimming off; examples/load (cancels per second and latency against
+# `sfmc sandbox` in another process, loopback, concurrency 1/16/64), peak RSS of `sfmc`
+# cancelling one send (in-process sandbox, and an external `sfmc sandbox`).
 # Peers: ../shared/peers/{zeep,node-soap}/bench.sh (or $PEERS_DIR); they keep their venv and
 # node_modules in ~/.cache/partnerapi-peers. Nothing is written into ../shared: results go to
 # target/compare/ (raw JSON lines) and the table to stdout.
@@ -46,17 +48,20 @@ cargo_profile=()
 [ "$profile" = release ] && cargo_profile=(--release)
 bin=$root/target/$profile
 
-step "build ($profile): sfmc, examples bench_wire and load"
-cargo build -q "${cargo_profile[@]}" --bin sfmc --example bench_wire --example load
+step "build ($profile): sfmc, examples bench_wire, bench_wire_system and load"
+cargo build -q "${cargo_profile[@]}" --bin sfmc --example bench_wire --example bench_wire_system \
+  --example load
 
 # Tags a JSON line: {"run":TAG, ...}.
 tag() { sed "s/^{/{\"run\":\"$1\",/"; }
 
-step "ours: wire (write, read, raw scan, client build)"
+step "ours: wire (write, read, raw scan, client build; mimalloc, as sfmc)"
 "$bin/examples/bench_wire" "${quick_flag[@]}" | tag wire >> "$run"
-step "ours: wire again with glibc's heap trimming off (same binary)"
+step "ours: wire with the system allocator (glibc malloc)"
+"$bin/examples/bench_wire_system" "${quick_flag[@]}" | tag wire_system >> "$run"
+step "ours: wire with the system allocator, glibc's heap trimming off"
 GLIBC_TUNABLES=glibc.malloc.trim_threshold=1073741824 \
-  "$bin/examples/bench_wire" "${quick_flag[@]}" | tag wire_notrim >> "$run"
+  "$bin/examples/bench_wire_system" "${quick_flag[@]}" | tag wire_notrim >> "$run"
 
 step "ours: end to end (sfmc sandbox in another process, loopback)"
 load_args=(--sfmc "$bin/sfmc")

@@ -22,6 +22,11 @@ use sfmc_partnerapi::types::{
 use sfmc_partnerapi::xml::{XmlElement, XmlReader, XmlValue as _, XSI_NS};
 use sfmc_partnerapi::{Client, Error, ErrorKind, SendOutcome};
 
+/// mimalloc keeps freed memory for reuse (see the `mimalloc` feature).
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const EXIT_OK: u8 = 0;
 const EXIT_API: u8 = 1;
 const EXIT_USAGE: u8 = 2;

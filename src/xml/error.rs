@@ -1,10 +1,25 @@
 use std::fmt;
 
 /// What went wrong while reading XML, and where (a byte offset into the input).
+///
+/// One pointer wide: every step of a read returns a `Result` with it, and a small error keeps
+/// those results in registers (the error itself is rare and may cost an allocation).
+#[derive(Clone, PartialEq, Eq)]
+pub struct XmlError(Box<Inner>);
+
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct XmlError {
+struct Inner {
     kind: XmlErrorKind,
     position: usize,
+}
+
+impl fmt::Debug for XmlError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("XmlError")
+            .field("kind", &self.0.kind)
+            .field("position", &self.0.position)
+            .finish()
+    }
 }
 
 /// The kinds of [`XmlError`].
@@ -47,23 +62,23 @@ pub enum XmlErrorKind {
 impl XmlError {
     /// An error of `kind` at byte offset `position`.
     pub fn new(kind: XmlErrorKind, position: usize) -> Self {
-        Self { kind, position }
+        Self(Box::new(Inner { kind, position }))
     }
 
     /// The kind of error.
     pub fn kind(&self) -> &XmlErrorKind {
-        &self.kind
+        &self.0.kind
     }
 
     /// The byte offset in the input where the error was found.
     pub fn position(&self) -> usize {
-        self.position
+        self.0.position
     }
 
     /// Masks `secrets` in the texts the error quotes from the input.
     pub(crate) fn redact(&mut self, secrets: &[&str]) {
         use crate::error::mask;
-        match &mut self.kind {
+        match &mut self.0.kind {
             XmlErrorKind::Syntax(text)
             | XmlErrorKind::Encoding(text)
             | XmlErrorKind::UnknownEntity(text) => mask(text, secrets),
@@ -82,8 +97,8 @@ impl XmlError {
 
 impl fmt::Display for XmlError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let at = self.position;
-        match &self.kind {
+        let at = self.0.position;
+        match &self.0.kind {
             XmlErrorKind::Syntax(msg) => write!(f, "malformed XML at byte {at}: {msg}"),
             XmlErrorKind::Encoding(msg) => write!(f, "invalid text encoding at byte {at}: {msg}"),
             XmlErrorKind::Doctype => write!(

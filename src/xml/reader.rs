@@ -13,6 +13,9 @@ pub const DEFAULT_MAX_DEPTH: usize = 128;
 const STACK_RED_ZONE: usize = 256 * 1024;
 /// The size of such a segment.
 const STACK_SEGMENT: usize = 4 * 1024 * 1024;
+/// How many levels of nesting apart the stack is checked (each level takes a few KiB at most,
+/// even in a debug build, well inside the red zone).
+const STACK_CHECK_EVERY: usize = 4;
 
 /// The start tag of an element, as the reader saw it: names, `xsi:type`, `xsi:nil`.
 #[derive(Debug, Clone)]
@@ -168,6 +171,92 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
         from = at + 1;
     }
     None
+}
+
+/// The attributes of a start tag (what follows its name), as `(key, raw value)` pairs: the
+/// value between its quotes, references not yet resolved.
+///
+/// quick-xml's attribute iterator is general (HTML-style unquoted values, key lists for its
+/// own duplicate check) and was the largest single cost of reading a `<Result>` with an
+/// `xsi:type`; this one knows only the XML form `S Name S? '=' S? ("..." | '...')`, which is all
+/// the reader needs, and says what is wrong with anything else. It stops after an error.
+struct RawAttributes<'a> {
+    rest: &'a [u8],
+}
+
+/// One attribute, `(key, raw value)`, or what is wrong with the rest of the tag.
+type RawAttribute<'a> = Result<(&'a [u8], &'a [u8]), String>;
+
+impl<'a> RawAttributes<'a> {
+    fn new(raw: &'a [u8]) -> Self {
+        Self { rest: raw }
+    }
+
+    fn fail(&mut self, msg: String) -> Option<RawAttribute<'a>> {
+        self.rest = &[];
+        Some(Err(msg))
+    }
+}
+
+fn skip_space(bytes: &[u8]) -> &[u8] {
+    let n = bytes
+        .iter()
+        .position(|b| !is_xml_space(*b))
+        .unwrap_or(bytes.len());
+    &bytes[n..]
+}
+
+fn is_xml_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+impl<'a> Iterator for RawAttributes<'a> {
+    type Item = RawAttribute<'a>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let rest = skip_space(self.rest);
+        if rest.is_empty() {
+            self.rest = rest;
+            return None;
+        }
+        let key_len = rest
+            .iter()
+            .position(|&b| b == b'=' || is_xml_space(b))
+            .unwrap_or(rest.len());
+        let (key, after) = rest.split_at(key_len);
+        let lossy = || String::from_utf8_lossy(key).into_owned();
+        if key.is_empty() {
+            return self.fail("an attribute without a name".to_string());
+        }
+        let Some(after) = skip_space(after).strip_prefix(b"=") else {
+            return self.fail(format!("attribute `{}` without `=` and a value", lossy()));
+        };
+        let after = skip_space(after);
+        let quote = match after.first() {
+            Some(&q @ (b'"' | b'\'')) => q,
+            _ => {
+                return self.fail(format!(
+                    "the value of attribute `{}` is not quoted",
+                    lossy()
+                ))
+            }
+        };
+        let Some(len) = memchr::memchr(quote, &after[1..]) else {
+            return self.fail(format!(
+                "the value of attribute `{}` is not closed",
+                lossy()
+            ));
+        };
+        let value = &after[1..1 + len];
+        self.rest = &after[2 + len..];
+        if self.rest.first().is_some_and(|b| !is_xml_space(*b)) {
+            return self.fail(format!(
+                "no white space after the value of attribute `{}`",
+                lossy()
+            ));
+        }
+        Some(Ok((key, value)))
+    }
 }
 
 /// How many attributes of one start tag are tracked on the stack before [`Pending`] spills to the
@@ -368,12 +457,13 @@ impl<'a> XmlReader<'a> {
             // than a few); uniqueness is checked here rather than by quick-xml, which would
             // allocate a list of keys for every tag with attributes.
             let mut pending = Pending::default();
-            let mut attributes = tag.attributes();
-            attributes.with_checks(false);
-            for attr in attributes {
-                let attr = attr.map_err(|e| self.syntax(e.into()))?;
-                let key = self.rebase(attr.key.as_ref());
-                let value = self.rebase(&attr.value);
+            for attr in RawAttributes::new(self.rebase(raw)) {
+                let (key, value) = attr.map_err(|msg| {
+                    self.error(XmlErrorKind::Syntax(format!(
+                        "{msg} in `{}`",
+                        String::from_utf8_lossy(qname)
+                    )))
+                })?;
                 if !pending.insert_key(key) {
                     return Err(self.error(XmlErrorKind::Syntax(format!(
                         "duplicate attribute `{}` in `{}`",
@@ -598,14 +688,22 @@ impl<'a> XmlReader<'a> {
         // of the vendor's WSDL (128 levels of Send/Sources/Source overflowed a 2 MiB thread
         // stack): when the stack runs low, it goes on in a segment on the heap, so that the
         // depth bound, not the caller's stack size, limits nesting.
-        stacker::maybe_grow(STACK_RED_ZONE, STACK_SEGMENT, || {
-            while let Some(child) = self.next_child()? {
-                if !value.read_field(self, &child)? {
-                    self.skip(&child)?;
-                }
+        // Asking how much stack is left costs more than reading a short element, so it is asked
+        // every STACK_CHECK_EVERY levels only (the red zone covers that many levels easily).
+        if self.depth % STACK_CHECK_EVERY == 0 {
+            stacker::maybe_grow(STACK_RED_ZONE, STACK_SEGMENT, || self.read_fields(value))
+        } else {
+            self.read_fields(value)
+        }
+    }
+
+    fn read_fields<T: XmlComplex>(&mut self, value: &mut T) -> Result<(), XmlError> {
+        while let Some(child) = self.next_child()? {
+            if !value.read_field(self, &child)? {
+                self.skip(&child)?;
             }
-            Ok(())
-        })
+        }
+        Ok(())
     }
 
     /// Reads element `start` as the complex type `T`, skipping children it does not know.

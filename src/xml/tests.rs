@@ -240,3 +240,62 @@ fn attributes_are_unique_and_many_are_fine() {
         "{err}"
     );
 }
+
+#[test]
+fn malformed_attributes_are_syntax_errors_that_say_what() {
+    for (tag, says) in [
+        (r#"<Item a=1>"#, "value of attribute `a` is not quoted"),
+        (r#"<Item a "1">"#, "attribute `a` without `=`"),
+        (
+            r#"<Item a="1"b="2">"#,
+            "no white space after the value of attribute `a`",
+        ),
+        (r#"<Item ="1">"#, "an attribute without a name"),
+        // (An unclosed quote never gets here: quick-xml's search for the tag's end minds quotes
+        // and reports the tag as not closed.)
+    ] {
+        let xml = format!("{tag}<ID>1</ID></Item>");
+        let mut r = XmlReader::new(xml.as_bytes());
+        match r.next_child() {
+            Err(err) => {
+                assert!(
+                    matches!(err.kind(), XmlErrorKind::Syntax(_)),
+                    "{tag}: {err}"
+                );
+                assert!(err.to_string().contains(says), "{tag}: {err}");
+                assert!(err.to_string().contains("`Item`"), "{tag}: {err}");
+            }
+            Ok(start) => panic!("{tag}: read as {start:?}"),
+        }
+    }
+}
+
+#[test]
+fn attributes_in_every_legal_spelling_are_read() {
+    let xsi = "http://www.w3.org/2001/XMLSchema-instance";
+    for tag in [
+        format!(r#"<Item xmlns:i="{xsi}" i:type="Send" i:nil="true"/>"#),
+        format!("<Item\n\txmlns:i = '{xsi}'\r\n i:type\t=\t'Send'  i:nil='1' />"),
+        format!(r#"<Item i:nil="true" i:type="Send" xmlns:i="{xsi}" other="a&amp;b"></Item>"#),
+    ] {
+        let mut r = XmlReader::new(tag.as_bytes());
+        let start = r.next_child().unwrap_or_else(|e| panic!("{tag}: {e}"));
+        let start = start.unwrap_or_else(|| panic!("{tag}: no element"));
+        assert_eq!(start.xsi_type_in("urn:x"), Some(&b"Send"[..]), "{tag}");
+        assert!(start.is_nil(), "{tag}");
+    }
+}
+
+#[test]
+fn an_error_is_one_pointer_wide() {
+    // Every step of a read returns a Result with it: a wide error would be copied around on
+    // every element.
+    assert_eq!(
+        std::mem::size_of::<XmlError>(),
+        std::mem::size_of::<usize>()
+    );
+    assert_eq!(
+        std::mem::size_of::<Result<(), XmlError>>(),
+        std::mem::size_of::<usize>()
+    );
+}
