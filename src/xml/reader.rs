@@ -13,9 +13,6 @@ pub const DEFAULT_MAX_DEPTH: usize = 128;
 const STACK_RED_ZONE: usize = 256 * 1024;
 /// The size of such a segment.
 const STACK_SEGMENT: usize = 4 * 1024 * 1024;
-/// How many levels of nesting apart the stack is checked (each level takes a few KiB at most,
-/// even in a debug build, well inside the red zone).
-const STACK_CHECK_EVERY: usize = 4;
 
 /// The start tag of an element, as the reader saw it: names, `xsi:type`, `xsi:nil`.
 #[derive(Debug, Clone)]
@@ -688,22 +685,14 @@ impl<'a> XmlReader<'a> {
         // of the vendor's WSDL (128 levels of Send/Sources/Source overflowed a 2 MiB thread
         // stack): when the stack runs low, it goes on in a segment on the heap, so that the
         // depth bound, not the caller's stack size, limits nesting.
-        // Asking how much stack is left costs more than reading a short element, so it is asked
-        // every STACK_CHECK_EVERY levels only (the red zone covers that many levels easily).
-        if self.depth % STACK_CHECK_EVERY == 0 {
-            stacker::maybe_grow(STACK_RED_ZONE, STACK_SEGMENT, || self.read_fields(value))
-        } else {
-            self.read_fields(value)
-        }
-    }
-
-    fn read_fields<T: XmlComplex>(&mut self, value: &mut T) -> Result<(), XmlError> {
-        while let Some(child) = self.next_child()? {
-            if !value.read_field(self, &child)? {
-                self.skip(&child)?;
+        stacker::maybe_grow(STACK_RED_ZONE, STACK_SEGMENT, || {
+            while let Some(child) = self.next_child()? {
+                if !value.read_field(self, &child)? {
+                    self.skip(&child)?;
+                }
             }
-        }
-        Ok(())
+            Ok(())
+        })
     }
 
     /// Reads element `start` as the complex type `T`, skipping children it does not know.
