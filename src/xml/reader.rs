@@ -50,12 +50,16 @@ impl<'a> Start<'a> {
 
     /// The local name of `xsi:type` if it names a type of namespace `ns` (its prefix is bound to
     /// `ns`, or it has no prefix, or its prefix is unbound). `None` when there is no `xsi:type`;
-    /// the whole QName (which matches no local name) when it names another namespace's type.
+    /// the whole value (which matches no local name) when it names another namespace's type or
+    /// is not a QName at all (`:Send`, `a:b:Send`).
     pub fn xsi_type_in(&self, ns: &str) -> Option<&'a [u8]> {
         let value = self.xsi_type?;
+        let Some((_, local)) = split_qname(value) else {
+            return Some(value);
+        };
         match self.xsi_type_ns {
             Some(bound) if bound != ns.as_bytes() => Some(value),
-            _ => Some(local_part(value)),
+            _ => Some(local),
         }
     }
 
@@ -110,6 +114,17 @@ fn resolve_reference(
             position,
         )
     })
+}
+
+/// A QName as `(prefix, local part)`, the prefix empty when it has none; `None` when the value is
+/// not a QName (an empty prefix or local part, or a second colon). An attribute value is split
+/// only by this, so that reading and writing it back agree on what it names.
+fn split_qname(qname: &[u8]) -> Option<(&[u8], &[u8])> {
+    let Some(i) = qname.iter().position(|&b| b == b':') else {
+        return (!qname.is_empty()).then_some((&[][..], qname));
+    };
+    let (prefix, local) = (&qname[..i], &qname[i + 1..]);
+    (!prefix.is_empty() && !local.is_empty() && !local.contains(&b':')).then_some((prefix, local))
 }
 
 fn prefix_part(qname: &[u8]) -> &[u8] {
@@ -497,7 +512,9 @@ impl<'a> XmlReader<'a> {
         } else {
             self.resolve_prefix(prefix)
         };
-        let xsi_type_ns = xsi_type.and_then(|t| self.resolve_prefix(prefix_part(t)));
+        let xsi_type_ns = xsi_type
+            .and_then(split_qname)
+            .and_then(|(prefix, _)| self.resolve_prefix(prefix));
         let start = Start {
             qname,
             local,

@@ -299,3 +299,26 @@ fn an_error_is_one_pointer_wide() {
         std::mem::size_of::<usize>()
     );
 }
+
+#[test]
+fn an_xsi_type_that_is_not_a_qname_names_no_type() {
+    let xsi = "http://www.w3.org/2001/XMLSchema-instance";
+    for (value, names) in [
+        ("Send", &b"Send"[..]),
+        ("p:Send", b"Send"),
+        (":Send", b":Send"),
+        (":p:Send", b":p:Send"),
+        ("p:q:Send", b"p:q:Send"),
+        ("p:", b"p:"),
+    ] {
+        let xml =
+            format!(r#"<Item xmlns="urn:x" xmlns:p="urn:x" xmlns:i="{xsi}" i:type="{value}"/>"#);
+        let mut r = XmlReader::new(xml.as_bytes());
+        let start = r.next_child().unwrap_or_else(|e| panic!("{value}: {e}"));
+        let start = start.unwrap_or_else(|| panic!("{value}: no element"));
+        assert_eq!(start.xsi_type_in("urn:x"), Some(names), "{value}");
+        // Only a QName's prefix is looked up (a leading colon is not the default namespace).
+        let bound = (value == "Send" || value == "p:Send").then_some(&b"urn:x"[..]);
+        assert_eq!(start.xsi_type_namespace(), bound, "{value}");
+    }
+}
