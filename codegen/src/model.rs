@@ -29,7 +29,12 @@ pub enum FieldType {
     Xsd(String),
     /// A complex type or enumeration of the model, by its key in [`Model::types`].
     Named(String),
+    /// An `xs:any` wildcard: child elements of any name, kept as raw XML.
+    Wildcard,
 }
+
+/// The schema name given to the field of an `xs:any` wildcard (no element has this name).
+pub const WILDCARD_NAME: &str = "##any";
 
 /// One child element of a complex type.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,12 +52,20 @@ pub struct Field {
     /// For a wrapper element (an inline type holding one repeated element), the item element
     /// name; `min`/`max` then describe the wrapper, and the items are a list.
     pub wrapper_item: Option<String>,
+    /// The element's `xs:documentation`, white space folded.
+    pub documentation: Option<String>,
 }
 
 impl Field {
-    /// Whether the field holds several values (repeated, or a wrapper list).
+    /// Whether the field holds several values (repeated, or a wrapper list). A wildcard is
+    /// always a list of raw elements, whatever its `maxOccurs`.
     pub fn is_list(&self) -> bool {
-        self.wrapper_item.is_some() || self.max != Some(1)
+        self.wrapper_item.is_some() || self.max != Some(1) || self.is_wildcard()
+    }
+
+    /// Whether the field is an `xs:any` wildcard.
+    pub fn is_wildcard(&self) -> bool {
+        self.ty == FieldType::Wildcard
     }
 }
 
@@ -359,7 +372,12 @@ struct Builder<'a> {
 }
 
 fn doc(ty: &MetaType) -> Option<String> {
-    let text = ty.documentation.join(" ");
+    fold_documentation(&ty.documentation)
+}
+
+/// `xs:documentation` texts as one line, white space folded (so that formatting never shows).
+fn fold_documentation(parts: &[String]) -> Option<String> {
+    let text = parts.join(" ");
     let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
     (!text.is_empty()).then_some(text)
 }
@@ -396,7 +414,9 @@ impl Builder<'_> {
         let MetaTypeVariant::ComplexType(c) = &ty.variant else {
             return Err(self.unsupported(format!("type {} is not a complex type", ident.name)));
         };
-        if !c.attributes.is_empty() {
+        // `xs:anyAttribute` is accepted (such attributes are ignored on read, none written);
+        // declared attributes are not supported.
+        if c.attributes.iter().any(|a| !a.is_any()) {
             return Err(self.unsupported(format!(
                 "type {name} declares attributes; partnerAPI bindings support element content only"
             )));
@@ -505,10 +525,27 @@ impl Builder<'_> {
                         max,
                         nillable: el.nillable,
                         wrapper_item,
+                        documentation: fold_documentation(&el.documentation),
                     });
                 }
                 ElementMetaVariant::Any { .. } => {
-                    return Err(self.unsupported(format!("type {owner} has an xs:any wildcard")))
+                    // One field holds every element the wildcards of a type match (a second
+                    // wildcard in the same type adds nothing it could tell apart on read).
+                    if fields.iter().any(Field::is_wildcard) {
+                        continue;
+                    }
+                    fields.push(Field {
+                        name: WILDCARD_NAME.to_string(),
+                        ty: FieldType::Wildcard,
+                        min: 0,
+                        max: match el.max_occurs {
+                            MaxOccurs::Unbounded => None,
+                            MaxOccurs::Bounded(n) => Some(n),
+                        },
+                        nillable: false,
+                        wrapper_item: None,
+                        documentation: fold_documentation(&el.documentation),
+                    });
                 }
                 ElementMetaVariant::Text => {
                     return Err(self.unsupported(format!("type {owner} has mixed text content")))
@@ -617,7 +654,7 @@ impl Builder<'_> {
         let MetaTypeVariant::ComplexType(c) = &meta.variant else {
             return Ok(None);
         };
-        if c.base.as_ident().is_some() || !c.attributes.is_empty() {
+        if c.base.as_ident().is_some() || c.attributes.iter().any(|a| !a.is_any()) {
             return Ok(None);
         }
         let Some(content) = c.content.as_ref().and_then(|id| self.types.items.get(id)) else {
@@ -658,6 +695,9 @@ impl Builder<'_> {
             (FieldType::Named(n), None) => Ok(n),
             (FieldType::Xsd(x), _) => Ok(format!("xs:{x}")),
             (FieldType::Named(n), Some(_)) => Ok(n),
+            (FieldType::Wildcard, _) => {
+                Err(self.unsupported(format!("element {element} is typed as a wildcard")))
+            }
         }
     }
 }
@@ -693,7 +733,7 @@ pub fn reachable(model: &Model) -> BTreeSet<String> {
         if let Some(c) = model.complex(&t) {
             todo.extend(c.fields.iter().filter_map(|f| match &f.ty {
                 FieldType::Named(n) => Some(n.clone()),
-                FieldType::Xsd(_) => None,
+                FieldType::Xsd(_) | FieldType::Wildcard => None,
             }));
             todo.extend(c.base.iter().cloned());
         }

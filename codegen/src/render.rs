@@ -216,6 +216,10 @@ impl<'a> Ctx<'a> {
                 let t = format_ident!("{}", name.map_or("String", String::as_str));
                 quote!(#t)
             }
+            FieldType::Wildcard => {
+                let rt = &self.rt;
+                quote!(#rt::AnyElement)
+            }
         }
     }
 
@@ -259,6 +263,9 @@ impl<'a> Ctx<'a> {
             .map(|(i, f)| self.field_type(&c.name, i, f));
         let writes = c.fields.iter().zip(&idents).map(|(f, id)| {
             let xml = &f.name;
+            if f.is_wildcard() {
+                return quote!(w.any(&self.#id););
+            }
             match (&f.wrapper_item, f.is_list(), f.min) {
                 (Some(item), _, min) => {
                     let required = min > 0;
@@ -274,7 +281,7 @@ impl<'a> Ctx<'a> {
             .fields
             .iter()
             .zip(&idents)
-            .filter(|(f, _)| seen.insert(f.name.as_str()))
+            .filter(|(f, _)| !f.is_wildcard() && seen.insert(f.name.as_str()))
             .map(|(f, id)| {
                 let xml = Literal::byte_string(f.name.as_bytes());
                 match (&f.wrapper_item, f.is_list(), f.min) {
@@ -288,22 +295,38 @@ impl<'a> Ctx<'a> {
                 }
             })
             .collect();
-        let (w, read_body) = if c.fields.is_empty() {
-            (
-                quote!(_w),
-                quote!(let _ = (r, c); ::core::result::Result::Ok(false)),
-            )
+        // Children no named field takes go to the wildcard, if the type has one: kept as raw
+        // elements, not skipped.
+        let wildcard = c
+            .fields
+            .iter()
+            .zip(&idents)
+            .find(|(f, _)| f.is_wildcard())
+            .map(|(_, id)| quote!(r.any(c, &mut self.#id)?));
+        let w = if c.fields.is_empty() {
+            quote!(_w)
         } else {
-            (
-                quote!(w),
+            quote!(w)
+        };
+        let read_body = match (reads.is_empty(), wildcard) {
+            (true, None) => quote!(let _ = (r, c); ::core::result::Result::Ok(false)),
+            (true, Some(any)) => quote! {
+                #any;
+                ::core::result::Result::Ok(true)
+            },
+            (false, wildcard) => {
+                let other = match wildcard {
+                    Some(any) => quote!(_ => #any,),
+                    None => quote!(_ => return ::core::result::Result::Ok(false),),
+                };
                 quote! {
                     match c.local_name() {
                         #(#reads)*
-                        _ => return ::core::result::Result::Ok(false),
+                        #other
                     }
                     ::core::result::Result::Ok(true)
-                },
-            )
+                }
+            }
         };
         quote! {
             #[doc = #doc]

@@ -17,6 +17,7 @@ pub fn describe_field(f: &Field) -> String {
     let ty = match &f.ty {
         FieldType::Xsd(x) => format!("xs:{x}"),
         FieldType::Named(n) => n.clone(),
+        FieldType::Wildcard => "any".to_string(),
     };
     let max = f.max.map_or("*".to_string(), |m| m.to_string());
     let mut s = match &f.wrapper_item {
