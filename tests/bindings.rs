@@ -238,6 +238,60 @@ fn reads_nil_unknown_elements_unknown_and_missing_xsi_type_and_missing_task() {
     );
 }
 
+/// An `Asset` (the vendor's WSDL since 2018) whose `AssetAnyProperty` fields (`xs:any`) carry
+/// elements no schema describes: with bindings that know the type, every such element is kept and
+/// written back byte for byte (with the namespace declarations it relies on); with bindings that
+/// do not, the object reads as `Untyped` with its raw element kept.
+#[test]
+fn asset_any_property_content_is_kept_and_written_back() {
+    let data = r#"<Data><email><options><characterEncoding>utf-8</characterEncoding></options><legacy legacyId="123" legacyKey="k"/></email></Data>"#;
+    let views = r#"<Views><html><content><![CDATA[<p>Hi & bye</p>]]></content><meta xsi:type="et:Thing" flag='1'/></html><text/></Views>"#;
+    let xml = envelope(&format!(
+        r#"<RetrieveResponseMsg xmlns="http://exacttarget.com/wsdl/partnerAPI">
+        <OverallStatus>OK</OverallStatus><RequestID>r9</RequestID>
+        <Results xsi:type="Asset"><ID>77</ID><Name>Welcome</Name>{data}{views}</Results>
+      </RetrieveResponseMsg>"#
+    ));
+    let response: RetrieveResponseMsg = Envelope::parse(xml.as_bytes())
+        .and_then(|e| e.read_body())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let [object] = &response.results[..] else {
+        panic!("{response:?}")
+    };
+    let knows_assets = sfmc_partnerapi::types::API_SURFACE.contains("\ntype AssetAnyProperty ");
+    if !knows_assets {
+        let AnyApiObject::Untyped(u) = object else {
+            panic!("{object:?}")
+        };
+        assert!(u.raw.contains(data) && u.raw.contains(views), "{u:?}");
+        return;
+    }
+    // The content of each wildcard, as it must be written: the first element of `Data` relies on
+    // the default namespace, those of `Views` also on the `xsi` and `et` prefixes.
+    let ns = r#"xmlns="http://exacttarget.com/wsdl/partnerAPI""#;
+    let expect_data = format!(
+        r#"<email {ns}><options><characterEncoding>utf-8</characterEncoding></options><legacy legacyId="123" legacyKey="k"/></email>"#
+    );
+    let expect_html = format!(
+        r#"<html xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:et="http://exacttarget.com/wsdl/partnerAPI" {ns}><content><![CDATA[<p>Hi & bye</p>]]></content><meta xsi:type="et:Thing" flag='1'/></html>"#
+    );
+    let expect_text = format!("<text {ns}/>");
+    let written = write_envelope(&RequestHeader::None, &response);
+    for kept in [&expect_data, &expect_html, &expect_text] {
+        assert!(written.contains(kept.as_str()), "{kept}\n{written}");
+    }
+    assert!(written.contains(&format!(
+        "<Data>{expect_data}</Data><Views>{expect_html}{expect_text}</Views>"
+    )));
+    let back: RetrieveResponseMsg = Envelope::parse(written.as_bytes())
+        .and_then(|e| e.read_body())
+        .unwrap_or_else(|e| panic!("{e}\n{written}"));
+    assert_eq!(back, response);
+    assert_eq!(write_envelope(&RequestHeader::None, &back), written);
+    let debug = format!("{object:?}");
+    assert!(debug.starts_with("Asset(Asset {"), "{debug}");
+}
+
 #[test]
 fn reads_retrieve_results_of_several_types() {
     let xml = envelope(

@@ -90,3 +90,101 @@ fn unknown_values_and_types_are_kept() {
     assert!(matches!(third, AnyBase::Base(b) if b.id == Some(6)));
     assert_eq!(golden::OPERATIONS[0].soap_action, "urn:golden/DoThing");
 }
+
+#[allow(dead_code, clippy::all)]
+mod wildcard {
+    include!("../codegen/tests/golden/wildcard.rs");
+}
+
+/// Elements a wildcard (`xs:any`) matches are kept as written, with the namespace declarations
+/// in scope added so each reads back alone; written back, they are the same bytes, and a second
+/// round trip changes nothing.
+#[test]
+fn wildcard_elements_are_kept_and_written_back_exactly() {
+    let xml = r#"<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:x="urn:extra"><soap:Body>
+      <GetResponseMsg xmlns="urn:wildcard" xmlns:i="http://www.w3.org/2001/XMLSchema-instance">
+        <Record other="ignored">
+          <ID>7</ID>
+          <x:Flag level="2">on &amp; off</x:Flag>
+          <Data><Html><p>Hello <b>there</b></p></Html><x:Meta x:kind='a"b'/><!-- kept --></Data>
+          <Note>n</Note>
+          <Unknown i:nil="true"/>
+        </Record>
+      </GetResponseMsg></soap:Body></soap:Envelope>"#;
+    let response: wildcard::GetResponseMsg = Envelope::parse(xml.as_bytes())
+        .and_then(|e| e.read_body())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let [record] = &response.record[..] else {
+        panic!("{response:?}")
+    };
+    assert_eq!(record.id, Some(7));
+    assert_eq!(record.note.as_deref(), Some("n"));
+    // Children no named field takes go to the wildcard, in order, with the declarations in
+    // scope that they rely on (outermost first).
+    let any: Vec<&str> = record.any.iter().map(|e| e.as_str()).collect();
+    assert_eq!(
+        any,
+        [
+            r#"<x:Flag xmlns:x="urn:extra" level="2">on &amp; off</x:Flag>"#,
+            r#"<Unknown xmlns="urn:wildcard" xmlns:i="http://www.w3.org/2001/XMLSchema-instance" i:nil="true"/>"#,
+        ]
+    );
+    assert_eq!(record.any[0].namespace().as_deref(), Some("urn:extra"));
+    assert_eq!(record.any[1].local_name(), "Unknown");
+    let data = record
+        .data
+        .as_deref()
+        .map(|d| &d.any[..])
+        .unwrap_or_default();
+    assert_eq!(data.len(), 2, "{data:?}");
+    assert_eq!(
+        data[0].as_str(),
+        r#"<Html xmlns="urn:wildcard"><p>Hello <b>there</b></p></Html>"#
+    );
+    assert_eq!(
+        data[1].as_str(),
+        r#"<x:Meta xmlns:x="urn:extra" x:kind='a"b'/>"#
+    );
+
+    // Written into a request: the kept elements come back byte for byte, each where its field
+    // stands in the schema's order.
+    let request = wildcard::GetRequestMsg {
+        record: response.record.clone(),
+        ..Default::default()
+    };
+    let written = write_envelope(&RequestHeader::None, &request);
+    for e in record.any.iter().chain(data) {
+        assert!(written.contains(e.as_str()), "{e}\n{written}");
+    }
+    let back: wildcard::GetRequestMsg = Envelope::parse(written.as_bytes())
+        .and_then(|e| e.read_body())
+        .unwrap_or_else(|e| panic!("{e}\n{written}"));
+    assert_eq!(back.record, response.record);
+    assert_eq!(write_envelope(&RequestHeader::None, &back), written);
+    // Each kept element also reads alone, as the same value.
+    for e in record.any.iter().chain(data) {
+        let alone = sfmc_partnerapi::xml::AnyElement::parse(e.as_str())
+            .unwrap_or_else(|err| panic!("{err}: {e}"));
+        assert_eq!(&alone, e);
+    }
+}
+
+#[test]
+fn any_element_parse_refuses_what_is_not_one_element() {
+    use sfmc_partnerapi::xml::AnyElement;
+    for bad in [
+        "",
+        "text",
+        "<a>",
+        "<a></b>",
+        "<a/><b/>",
+        "<p:a/>",
+        "<a>&custom;</a>",
+        "<!DOCTYPE a><a/>",
+    ] {
+        assert!(AnyElement::parse(bad).is_err(), "{bad:?} was accepted");
+    }
+    let e = AnyElement::parse("  <a><b/></a>\n").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(e.as_str(), "<a xmlns=\"\"><b/></a>");
+    assert_eq!(e.to_string(), e.as_str());
+}

@@ -167,3 +167,8 @@ fn a_missing_file_is_an_io_error() {
     assert!(matches!(err, Error::Io { .. }), "{err}");
     assert!(err.to_string().contains("/nonexistent/partnerAPI.wsdl"));
 }
+
+#[test]
+fn wildcard_fixture_matches_golden() {
+    check("wildcard");
+}

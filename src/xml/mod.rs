@@ -6,10 +6,12 @@
 //! skipped, `xsi:nil` reads as absent, missing required elements keep their default) and bounded
 //! in depth; writing is exact (schema order, no `xsi:nil` for unset fields, proper escaping).
 
+mod any;
 mod error;
 mod reader;
 mod writer;
 
+pub use any::AnyElement;
 pub use error::{XmlError, XmlErrorKind};
 pub use reader::{Start, XmlReader, DEFAULT_MAX_DEPTH};
 pub use writer::XmlWriter;

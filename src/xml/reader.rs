@@ -4,7 +4,7 @@ use quick_xml::escape::resolve_predefined_entity;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
-use super::{XmlComplex, XmlError, XmlErrorKind, XmlValue, XSI_NS};
+use super::{AnyElement, XmlComplex, XmlError, XmlErrorKind, XmlValue, XSI_NS};
 
 /// The default bound on element nesting; SOAP responses of the partnerAPI nest about ten deep.
 pub const DEFAULT_MAX_DEPTH: usize = 128;
@@ -22,6 +22,8 @@ pub struct Start<'a> {
     namespace: Option<&'a [u8]>,
     xsi_type: Option<&'a [u8]>,
     xsi_type_ns: Option<&'a [u8]>,
+    /// The attributes of the start tag as written (after its name).
+    attributes: &'a [u8],
     nil: bool,
     empty: bool,
     position: usize,
@@ -327,6 +329,36 @@ impl<'a> Pending<'a> {
     }
 }
 
+/// The namespace prefixes an element relies on (empty for the default namespace).
+#[derive(Default)]
+struct PrefixUse<'a> {
+    prefixes: Vec<&'a [u8]>,
+}
+
+impl<'a> PrefixUse<'a> {
+    fn add(&mut self, prefix: &'a [u8]) {
+        if !self.prefixes.contains(&prefix) {
+            self.prefixes.push(prefix);
+        }
+    }
+
+    /// An element name: its prefix, or the default namespace.
+    fn name(&mut self, qname: &'a [u8]) {
+        self.add(prefix_part(qname));
+    }
+
+    /// An attribute: the prefix of its name (an unprefixed attribute is in no namespace), and
+    /// of its value when that reads as a prefixed QName (`xsi:type="q:Send"`).
+    fn attribute(&mut self, key: &'a [u8], value: &'a [u8]) {
+        if key.contains(&b':') {
+            self.add(prefix_part(key));
+        }
+        if let Some((prefix, _)) = split_qname(value).filter(|(p, _)| !p.is_empty()) {
+            self.add(prefix);
+        }
+    }
+}
+
 /// A pull reader over a complete XML document in memory, borrowing from it.
 pub struct XmlReader<'a> {
     reader: Reader<&'a [u8]>,
@@ -462,14 +494,14 @@ impl<'a> XmlReader<'a> {
         let qname = self.rebase(tag.name().as_ref());
         let mut xsi_type = None;
         let mut nil = false;
-        let raw = tag.attributes_raw();
+        let raw = self.rebase(tag.attributes_raw());
         if raw.iter().any(|b| !b.is_ascii_whitespace()) {
             // Declarations first, so that attributes of this very tag resolve against them.
             // Prefixed attributes wait in a small buffer on the stack (a tag rarely has more
             // than a few); uniqueness is checked here rather than by quick-xml, which would
             // allocate a list of keys for every tag with attributes.
             let mut pending = Pending::default();
-            for attr in RawAttributes::new(self.rebase(raw)) {
+            for attr in RawAttributes::new(raw) {
                 let (key, value) = attr.map_err(|msg| {
                     self.error(XmlErrorKind::Syntax(format!(
                         "{msg} in `{}`",
@@ -521,6 +553,7 @@ impl<'a> XmlReader<'a> {
             namespace,
             xsi_type,
             xsi_type_ns,
+            attributes: raw,
             nil,
             empty,
             position,
@@ -603,6 +636,110 @@ impl<'a> XmlReader<'a> {
                 Err(e) => return Err(self.syntax(e)),
             }
         }
+    }
+
+    /// Reads the rest of element `start` (content and end tag) and returns the whole element as
+    /// text that stands alone: the namespace declarations in scope that it relies on (the
+    /// prefixes of its and its descendants' element and attribute names, and of attribute values
+    /// written as QNames, such as `xsi:type`) and does not make itself are written onto its start
+    /// tag, as is `xmlns=""` where it uses unprefixed names with no default namespace in scope. It
+    /// then reads back the same anywhere, and capturing it again adds nothing.
+    ///
+    /// The element is checked on the way: well-formed, and only the predefined entities.
+    pub(super) fn capture(&mut self, start: &Start<'_>) -> Result<String, XmlError> {
+        let mut uses = PrefixUse::default();
+        let mut own: Vec<&[u8]> = Vec::new();
+        uses.name(start.qname);
+        for (key, value) in RawAttributes::new(start.attributes).flatten() {
+            if key == b"xmlns" {
+                own.push(b"");
+            } else if let Some(prefix) = key.strip_prefix(b"xmlns:") {
+                own.push(prefix);
+            } else {
+                uses.attribute(key, value);
+            }
+        }
+        // The element's own declarations are at its level (already gone for an empty element):
+        // what the ancestors bind is below it.
+        let own_level = self.depth + usize::from(start.empty);
+        let mut inherited: Vec<(&'a [u8], &'a [u8])> = Vec::new();
+        for &(level, prefix, ns) in self.namespaces.iter().rev() {
+            if level < own_level
+                && !own.contains(&prefix)
+                && !inherited.iter().any(|(p, _)| *p == prefix)
+            {
+                inherited.push((prefix, ns));
+            }
+        }
+        if !start.empty {
+            let mut open = 0usize;
+            loop {
+                let position = self.position();
+                let (tag, nested) = match self.reader.read_event() {
+                    Ok(Event::Start(tag)) => (tag, true),
+                    Ok(Event::Empty(tag)) => (tag, false),
+                    Ok(Event::End(_)) => {
+                        if open == 0 {
+                            self.close();
+                            break;
+                        }
+                        open -= 1;
+                        continue;
+                    }
+                    Ok(Event::GeneralRef(r)) => {
+                        resolve_reference(&r, position)?;
+                        continue;
+                    }
+                    Ok(Event::Eof) => return Err(self.error(XmlErrorKind::UnexpectedEof)),
+                    Ok(Event::DocType(_)) => return Err(self.error(XmlErrorKind::Doctype)),
+                    Ok(_) => continue,
+                    Err(e) => return Err(self.syntax(e)),
+                };
+                open += usize::from(nested);
+                uses.name(self.rebase(tag.name().as_ref()));
+                for attr in RawAttributes::new(self.rebase(tag.attributes_raw())) {
+                    let (key, value) = attr.map_err(|msg| self.error(XmlErrorKind::Syntax(msg)))?;
+                    if !key.starts_with(b"xmlns") {
+                        uses.attribute(key, value);
+                    }
+                }
+            }
+        }
+        let end = self.position().min(self.input.len());
+        let raw = &self.input[start.position.min(end)..end];
+        let text = match self.text_input {
+            Some(_) => String::from_utf8_lossy(raw),
+            None => self.reader.decoder().decode(raw).map_err(|e| {
+                XmlError::new(XmlErrorKind::Encoding(e.to_string()), start.position)
+            })?,
+        };
+        // The declarations go right after the element's name, outermost first.
+        let name_end = text
+            .find(|c: char| c.is_ascii_whitespace() || c == '/' || c == '>')
+            .unwrap_or(text.len());
+        let mut out = String::with_capacity(text.len() + 64);
+        out.push_str(&text[..name_end]);
+        for (prefix, ns) in inherited.iter().rev() {
+            if !uses.prefixes.contains(prefix) {
+                continue;
+            }
+            if prefix.is_empty() {
+                out.push_str(" xmlns=\"");
+            } else {
+                out.push_str(" xmlns:");
+                out.push_str(&String::from_utf8_lossy(prefix));
+                out.push_str("=\"");
+            }
+            // A value read between single quotes may hold a double quote.
+            out.push_str(&String::from_utf8_lossy(ns).replace('"', "&quot;"));
+            out.push('"');
+        }
+        let default_bound = own.contains(&&b""[..]) || inherited.iter().any(|(p, _)| p.is_empty());
+        if uses.prefixes.contains(&&b""[..]) && !default_bound {
+            out.push_str(" xmlns=\"\"");
+        }
+        out.push_str(&text[name_end..]);
+        Ok(out)
     }
 
     /// Reads the text content of element `start` up to its end tag: entity and character
@@ -772,6 +909,14 @@ impl<'a> XmlReader<'a> {
                 self.skip(&child)?;
             }
         }
+        Ok(())
+    }
+
+    /// Reads element `start` whole into a wildcard field (`xs:any`): kept as written, with the
+    /// namespace declarations it needs to stand alone (see [`AnyElement`]).
+    pub fn any(&mut self, start: &Start<'_>, slot: &mut Vec<AnyElement>) -> Result<(), XmlError> {
+        let xml = self.capture(start)?;
+        slot.push(AnyElement::captured(xml));
         Ok(())
     }
 

@@ -1,4 +1,4 @@
-use super::{XmlComplex, XmlElement, XmlValue, XSI_NS};
+use super::{AnyElement, XmlComplex, XmlElement, XmlValue, XSI_NS};
 
 /// Writes XML text into a `String`, escaping values as it goes.
 #[derive(Debug, Default, Clone)]
@@ -160,6 +160,13 @@ impl XmlWriter {
                     }
                 }
             }
+        }
+    }
+
+    /// Writes the elements of a wildcard field (`xs:any`) back as they were read.
+    pub fn any(&mut self, values: &[AnyElement]) {
+        for v in values {
+            self.out.push_str(v.as_str());
         }
     }
 
