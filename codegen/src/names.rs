@@ -40,17 +40,21 @@ fn capitalize(word: &str) -> String {
     }
 }
 
-/// `APIObject` -> `ApiObject`; a leading digit gets a `V` prefix.
+/// `APIObject` -> `ApiObject`; a leading digit gets a `V` prefix (and `Self`, the one keyword a
+/// type name can spell, a trailing underscore).
 pub fn type_name(name: &str) -> String {
     let s: String = words(name).iter().map(|w| capitalize(w)).collect();
     match s.chars().next() {
         None => "Unnamed".to_string(),
         Some(c) if c.is_ascii_digit() => format!("V{s}"),
+        Some(_) if s == "Self" => "Self_".to_string(),
         Some(_) => s,
     }
 }
 
-/// `ObjectID` -> `object_id`; Rust keywords get a trailing underscore.
+/// `ObjectID` -> `object_id`; a Rust keyword becomes a raw identifier (`Type` -> `r#type`), as
+/// prost does, so the field reads as the schema names it and serializes under that name; the four
+/// that cannot be raw (`self`, `super`, `crate`, `Self`) get a trailing underscore.
 pub fn field_name(name: &str) -> String {
     let s = words(name)
         .iter()
@@ -62,10 +66,10 @@ pub fn field_name(name: &str) -> String {
         Some(c) if c.is_ascii_digit() => format!("n{s}"),
         Some(_) => s,
     };
-    if is_keyword(&s) {
-        format!("{s}_")
-    } else {
-        s
+    match s.as_str() {
+        "self" | "super" | "crate" => format!("{s}_"),
+        _ if is_keyword(&s) => format!("r#{s}"),
+        _ => s,
     }
 }
 
@@ -125,15 +129,21 @@ fn is_keyword(s: &str) -> bool {
     )
 }
 
-/// Makes every name of `names` unique by suffixing repeats with `2`, `3`, ...
-/// (case-insensitively, since `ID` and `Id` both become `id`).
+/// Makes every name of `names` unique by suffixing repeats with `2`, `3`, ... (`_2` after a
+/// name that ends in a digit; case-insensitively, since `ID` and `Id` both become `id`).
 pub fn dedupe(names: &mut [String]) {
     let mut seen = std::collections::HashSet::new();
     for n in names.iter_mut() {
+        let base = n.strip_prefix("r#").unwrap_or(n).to_string();
+        let separator = if base.ends_with(|c: char| c.is_ascii_digit()) {
+            "_"
+        } else {
+            ""
+        };
         let mut candidate = n.clone();
         let mut i = 2;
         while !seen.insert(candidate.to_ascii_lowercase()) {
-            candidate = format!("{n}{i}");
+            candidate = format!("{base}{separator}{i}");
             i += 1;
         }
         *n = candidate;
@@ -153,6 +163,7 @@ mod tests {
         assert_eq!(type_name("xsd:anyType"), "XsdAnyType");
         assert_eq!(type_name("SMS"), "Sms");
         assert_eq!(type_name("ENTERPRISE_2"), "Enterprise2");
+        assert_eq!(type_name("Self"), "Self_");
     }
 
     #[test]
@@ -160,7 +171,12 @@ mod tests {
         assert_eq!(field_name("ID"), "id");
         assert_eq!(field_name("ObjectID"), "object_id");
         assert_eq!(field_name("CustomerKey"), "customer_key");
-        assert_eq!(field_name("Type"), "type_");
+        assert_eq!(field_name("Type"), "r#type");
+        assert_eq!(field_name("Self"), "self_");
+        assert_eq!(
+            field_name("__AdditionalEmailAttribute1"),
+            "additional_email_attribute1"
+        );
         assert_eq!(field_name("HTMLBody"), "html_body");
         assert_eq!(field_name("Email2"), "email2");
     }
@@ -170,5 +186,13 @@ mod tests {
         let mut v = vec!["id".to_string(), "id".to_string(), "name".to_string()];
         dedupe(&mut v);
         assert_eq!(v, ["id", "id2", "name"]);
+        let mut v = vec![
+            "email1".to_string(),
+            "Email1".to_string(),
+            "r#type".to_string(),
+        ];
+        v.push("r#type".to_string());
+        dedupe(&mut v);
+        assert_eq!(v, ["email1", "Email1_2", "r#type", "type2"]);
     }
 }

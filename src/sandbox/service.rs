@@ -9,7 +9,6 @@ use crate::types::{
     AnyApiObject, AnyFilterPart, ClientId, PerformRequestMsg, PerformResponseMsg, PerformResult,
     RetrieveRequestMsg, RetrieveResponseMsg, Send, TaskResult, OPERATIONS,
 };
-use crate::xml::XmlEnum as _;
 
 /// `faultcode` of authentication failures, bound to the WS-Security namespace.
 pub(crate) const SECURITY_FAULTCODE: &str = "q0:Security";
