@@ -40,7 +40,9 @@ pub enum Impact {
     Breaking,
     /// Only adds; existing code compiles and behaves as before.
     Additive,
-    /// Changes the wire format only; the generated Rust types stay the same.
+    /// Changes the wire format only; the generated Rust types stay the same. Not breaking
+    /// (regenerating is enough), but reported rather than dropped: a request that was valid
+    /// may no longer be (a narrowed cardinality, another soapAction).
     WireOnly,
 }
 
@@ -566,9 +568,16 @@ impl ComplexDiff<'_, '_> {
             key(self.a.field(&x.name, fname)),
             key(self.b.field(&y.name, fname)),
         );
-        [&x.base, &y.base].into_iter().flatten().any(|base| {
-            ka == key(self.a.field(base, fname)) && kb == key(self.b.field(base, fname))
-        })
+        // Only a base on both sides: a type only one side has reports no fields.
+        let both =
+            |t: &&String| self.a.model.complex(t).is_some() && self.b.model.complex(t).is_some();
+        [&x.base, &y.base]
+            .into_iter()
+            .flatten()
+            .filter(both)
+            .any(|base| {
+                ka == key(self.a.field(base, fname)) && kb == key(self.b.field(base, fname))
+            })
     }
 
     /// A field on both sides.

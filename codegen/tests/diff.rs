@@ -362,5 +362,15 @@ fn vendor_2017_to_2024() {
         "ExtractResponseMsg.Results",
         "Rust type Vec<ExtractResponseMsgResults> -> Vec<ExtractResult>",
     );
+    // Keyed on XSD names, whatever Rust names the fields get.
+    for i in 1..=5 {
+        expect(
+            &d,
+            Impact::Additive,
+            "field",
+            &format!("Email.__AdditionalEmailAttribute{i}"),
+            "added: Option<String> (xs:string [0..1])",
+        );
+    }
     assert!(d.is_breaking());
 }
