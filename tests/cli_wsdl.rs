@@ -53,11 +53,12 @@ fn diff_of_the_fixture_pair_reports_and_exits_1() {
     );
     let text = stdout(&out);
     assert!(
-        text.starts_with("17 breaking, 7 additive; operations +1 -1; types +2 -2"),
+        text.starts_with("18 breaking, 9 additive, 6 wire-only; operations +1 -1; types +3 -2\n"),
         "{text}"
     );
     assert!(text.contains("BREAKING operation Ping: removed"));
     assert!(text.contains("additive enum value Color.blue: added"));
+    assert!(text.contains("wire     operation DoThing: soapAction"));
 
     let json = sfmc(&[
         "--json",
@@ -68,15 +69,16 @@ fn diff_of_the_fixture_pair_reports_and_exits_1() {
     assert_eq!(json.status.code(), Some(1));
     let v: serde_json::Value =
         serde_json::from_slice(&json.stdout).unwrap_or_else(|e| panic!("{e}: {}", stdout(&json)));
-    assert_eq!(v["summary"]["breaking"], 17);
-    assert_eq!(v["changes"].as_array().map(Vec::len), Some(24));
+    assert_eq!(v["summary"]["breaking"], 18);
+    assert_eq!(v["summary"]["wire_only"], 6);
+    assert_eq!(v["changes"].as_array().map(Vec::len), Some(33));
 }
 
 #[test]
 fn no_breaking_change_exits_0_and_bad_input_exits_2() {
     let same = sfmc(&["wsdl-diff", "wsdl/partnerAPI.wsdl", "wsdl/partnerAPI.wsdl"]);
     assert_eq!(same.status.code(), Some(0));
-    assert!(stdout(&same).starts_with("0 breaking, 0 additive"));
+    assert!(stdout(&same).starts_with("0 breaking, 0 additive, 0 wire-only;"));
     let missing = sfmc(&["wsdl-diff", "wsdl/partnerAPI.wsdl", "/nonexistent.wsdl"]);
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("/nonexistent.wsdl"));
@@ -123,7 +125,7 @@ fn shipped_against_upstream_counts_what_only_upstream_has() {
         s["types_added"].as_u64(),
         Some(count(&up) - count(&shipped))
     );
-    // Breaking only where the full file gives a subset type more derived types.
+    // Exit 1 exactly when something is breaking.
     assert_eq!(
         out.status.code(),
         Some(if s["breaking"] == 0 { 0 } else { 1 })

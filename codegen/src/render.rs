@@ -636,3 +636,38 @@ impl<'a> Ctx<'a> {
         })
     }
 }
+
+/// The Rust type of each field of each complex type, as [`render`] writes it, without paths
+/// (`Option<Box<Email>>`, `Vec<AnySend>`, `i32`, `Vec<AnyElement>`): by type name, one entry
+/// per field of [`ComplexType::fields`], in that order.
+pub fn field_rust_types(model: &Model) -> BTreeMap<String, Vec<String>> {
+    let ctx = Ctx::new(
+        model,
+        syn::Path::from(format_ident!("__rt")),
+        syn::Path::from(format_ident!("String")),
+    );
+    let plain = |t: TokenStream| {
+        let text: String = t.to_string().split_whitespace().collect();
+        [
+            "::core::option::",
+            "::std::boxed::",
+            "::std::vec::",
+            "__rt::",
+        ]
+        .iter()
+        .fold(text, |s, p| s.replace(p, ""))
+    };
+    model
+        .types
+        .values()
+        .filter_map(|def| match def {
+            TypeDef::Complex(c) => Some(c),
+            TypeDef::Enum(_) => None,
+        })
+        .map(|c| {
+            let types = c.fields.iter().enumerate();
+            let types = types.map(|(i, f)| plain(ctx.field_type(&c.name, i, f)));
+            (c.name.clone(), types.collect())
+        })
+        .collect()
+}
