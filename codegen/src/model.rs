@@ -521,6 +521,16 @@ impl Builder<'_> {
                 ),
             ));
         }
+        if c.is_mixed {
+            return Err(self.unsupported(
+                name,
+                format!(
+                    "{} has mixed content (text between its elements); remove mixed=\"true\" \
+                     and hold the text in an element",
+                    what_type(name, inline)
+                ),
+            ));
+        }
         if c.has_simple_content(self.types) {
             return Err(self.unsupported(
                 name,
@@ -723,19 +733,18 @@ impl Builder<'_> {
                 self.inline_type(&name, &r.type_, inner)?;
                 Ok((FieldType::Named(name), None))
             }
+            // xsd-parser reads an `xs:list` as a reference that repeats.
+            (MetaTypeVariant::Reference(r), _)
+                if r.max_occurs != MaxOccurs::Bounded(1) || r.min_occurs != 1 =>
+            {
+                Err(self.list_type(ident))
+            }
             (MetaTypeVariant::Reference(r), _) => self.field_type(&r.type_, max),
             (MetaTypeVariant::ComplexType(_) | MetaTypeVariant::Enumeration(_), _) => {
                 self.named_type(ident, meta)?;
                 Ok((FieldType::Named(ident.name.as_str().to_string()), None))
             }
-            (MetaTypeVariant::SimpleType(s), _) if s.is_list => Err(self.unsupported(
-                ident.name.as_str(),
-                format!(
-                    "simple type {} is a list type; the bindings do not support xs:list: use a \
-                     repeated element (maxOccurs=\"unbounded\") instead",
-                    ident.name
-                ),
-            )),
+            (MetaTypeVariant::SimpleType(s), _) if s.is_list => Err(self.list_type(ident)),
             (MetaTypeVariant::SimpleType(s), _) => self.field_type(&s.base, max),
             (MetaTypeVariant::BuildIn(_), _) => {
                 Ok((FieldType::Xsd(ident.name.as_str().to_string()), None))
@@ -757,6 +766,17 @@ impl Builder<'_> {
                 ),
             )),
         }
+    }
+
+    fn list_type(&self, ident: &TypeIdent) -> Error {
+        self.unsupported(
+            ident.name.as_str(),
+            format!(
+                "simple type {} is a list type; the bindings do not support xs:list: use a \
+                 repeated element (maxOccurs=\"unbounded\") instead",
+                ident.name
+            ),
+        )
     }
 
     fn inline_type(&mut self, name: &str, ident: &TypeIdent, meta: &MetaType) -> Result<(), Error> {
