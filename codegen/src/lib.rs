@@ -21,6 +21,7 @@ pub mod diff;
 pub mod model;
 mod names;
 pub mod render;
+mod schema_check;
 pub mod surface;
 pub mod wsdl;
 
@@ -50,29 +51,40 @@ pub enum Error {
         source: std::io::Error,
     },
     /// The WSDL is malformed or lacks something required.
-    #[error("{}:{line}: {message}", path.display())]
+    #[error("{}:{line}:{column}: {message}", path.display())]
     Wsdl {
+        /// The WSDL file.
+        path: PathBuf,
+        /// 1-based line (line breaks counted as XML normalizes them).
+        line: usize,
+        /// 1-based column, in characters.
+        column: usize,
+        /// What is wrong, and what to do.
+        message: String,
+    },
+    /// The schema is wrong (a reference to an undeclared type, an unbound prefix), an import
+    /// could not be served, or xsd-parser rejected it.
+    #[error("{}:{line}:{column}: {message}", path.display())]
+    Schema {
         /// The WSDL file.
         path: PathBuf,
         /// 1-based line.
         line: usize,
-        /// What is wrong.
-        message: String,
-    },
-    /// xsd-parser rejected the schema, or an import could not be served.
-    #[error("{}: schema: {message}", path.display())]
-    Schema {
-        /// The WSDL file.
-        path: PathBuf,
-        /// What is wrong.
+        /// 1-based column, in characters.
+        column: usize,
+        /// What is wrong, and what to do.
         message: String,
     },
     /// The schema uses a construct these bindings do not support.
-    #[error("{}: unsupported: {message}", path.display())]
+    #[error("{}:{line}:{column}: unsupported: {message}", path.display())]
     Unsupported {
         /// The WSDL file.
         path: PathBuf,
-        /// The construct.
+        /// 1-based line of the declaration that uses the construct.
+        line: usize,
+        /// 1-based column, in characters.
+        column: usize,
+        /// The construct, and what to do.
         message: String,
     },
     /// The configuration is wrong (a bad Rust path, no WSDL given).

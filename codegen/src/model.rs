@@ -17,7 +17,7 @@ use xsd_parser::models::IdentType;
 use xsd_parser::pipeline::parser::resolver::{ResolveRequest, ResolveResult, Resolver};
 use xsd_parser::{Interpreter, Parser, TypeIdent};
 
-use crate::wsdl::{WsdlDocument, WsdlOperation};
+use crate::wsdl::{Position, WsdlDocument, WsdlOperation};
 use crate::Error;
 
 const XSD_NS: &str = "http://www.w3.org/2001/XMLSchema";
@@ -255,13 +255,17 @@ impl Resolver for LocalResolver {
 /// the given local files.
 pub fn load(path: &Path, imports: &[(String, ImportSource)]) -> Result<Model, Error> {
     let wsdl = WsdlDocument::read(path)?;
-    let schema_err = |message: String| Error::Schema {
+    let schema_err = |at: Position, message: String| Error::Schema {
         path: path.to_path_buf(),
+        line: at.line,
+        column: at.column,
         message,
     };
+    let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    check_imports(&wsdl, &base_dir, imports).map_err(|(at, m)| schema_err(at, m))?;
     let read = Rc::new(RefCell::new(vec![path.to_path_buf()]));
     let resolver = LocalResolver {
-        base_dir: path.parent().map(Path::to_path_buf).unwrap_or_default(),
+        base_dir,
         by_namespace: imports.to_vec(),
         read: read.clone(),
     };
@@ -283,7 +287,15 @@ pub fn load(path: &Path, imports: &[(String, ImportSource)]) -> Result<Model, Er
             .map(|(types, _)| types)
             .map_err(|e| e.to_string())
     });
-    let types = interpreted.map_err(schema_err)?;
+    let types = interpreted.map_err(|m| {
+        schema_err(
+            wsdl.schema_positions.first().copied().unwrap_or_default(),
+            format!(
+                "xsd-parser rejected the schema: {}; correct the schema there",
+                tidy_message(&m)
+            ),
+        )
+    })?;
     let target = wsdl.target_namespace.clone();
     let mut builder = Builder {
         types: &types,
@@ -291,6 +303,7 @@ pub fn load(path: &Path, imports: &[(String, ImportSource)]) -> Result<Model, Er
         xsd_ns: namespace_id(&types, XSD_NS),
         out: BTreeMap::new(),
         path,
+        wsdl: &wsdl,
     };
     let mut elements = BTreeMap::new();
     for (ident, ty) in &types.items {
@@ -313,22 +326,97 @@ pub fn load(path: &Path, imports: &[(String, ImportSource)]) -> Result<Model, Er
     for op in &wsdl.operations {
         for el in [&op.input_element, &op.output_element] {
             if !elements.contains_key(el) {
-                return Err(schema_err(format!(
-                    "operation {} uses element {el}, which the schema does not declare",
-                    op.name
-                )));
+                return Err(schema_err(
+                    wsdl.locate(el),
+                    format!(
+                        "operation {} uses element {el}, which the schema does not declare as a \
+                         top-level element; declare it or correct the message part",
+                        op.name
+                    ),
+                ));
             }
         }
     }
     let files_read = read.borrow().clone();
+    let model_types = builder.out;
     Ok(Model {
         target_namespace: target,
         service_address: wsdl.service_address,
-        types: builder.out,
+        types: model_types,
         elements,
         operations: wsdl.operations,
         files_read,
     })
+}
+
+/// Checks that every import of the inline schemas can be served locally: mapped to a file that
+/// exists (or to text), or a relative `schemaLocation` next to the WSDL.
+fn check_imports(
+    wsdl: &WsdlDocument,
+    base_dir: &Path,
+    imports: &[(String, ImportSource)],
+) -> Result<(), (Position, String)> {
+    for import in &wsdl.imports {
+        let ns = import.namespace.as_deref();
+        let mapped = ns.and_then(|ns| imports.iter().find(|(n, _)| n == ns));
+        let file = match (mapped, import.location.as_deref()) {
+            (Some((_, ImportSource::Text(_))), _) => continue,
+            (Some((_, ImportSource::File(p))), _) => p.clone(),
+            (None, Some(loc)) if loc.contains("://") => {
+                return Err((
+                    import.position,
+                    format!(
+                        "the schema imports {loc} (namespace {}); the build never fetches from \
+                         the network: serve that namespace from a local file with \
+                         Builder::import",
+                        ns.unwrap_or("none")
+                    ),
+                ))
+            }
+            (None, Some(loc)) => base_dir.join(loc),
+            // Another inline schema, or nothing to read.
+            (None, None) => continue,
+        };
+        if let Err(e) = std::fs::metadata(&file) {
+            return Err((
+                import.position,
+                format!(
+                    "the schema imports namespace {}, served from {}, which cannot be read: {e}; \
+                     correct the path",
+                    ns.unwrap_or("none"),
+                    file.display()
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// xsd-parser's message without Debug dumps of its identifiers: `Type(schema=0, ns=5,
+/// name=Foo)` becomes `type Foo`.
+fn tidy_message(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(open) = rest.find("(schema=") {
+        let word_start = rest[..open]
+            .rfind(|c: char| !c.is_ascii_alphanumeric())
+            .map_or(0, |i| i + 1);
+        let Some(close) = rest[open..].find(')').map(|c| open + c) else {
+            break;
+        };
+        let inner = &rest[open + 1..close];
+        let name = inner
+            .split(", ")
+            .find_map(|p| p.strip_prefix("name="))
+            .unwrap_or(inner);
+        out.push_str(&rest[..word_start]);
+        out.push_str(&rest[word_start..open].to_ascii_lowercase());
+        out.push(' ');
+        out.push_str(name);
+        rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+    out.trim_end_matches('!').to_string()
 }
 
 /// Runs xsd-parser, turning a panic inside it into an error message (the build then fails with
@@ -369,6 +457,7 @@ struct Builder<'a> {
     xsd_ns: Option<xsd_parser::models::schema::NamespaceId>,
     out: BTreeMap<String, TypeDef>,
     path: &'a Path,
+    wsdl: &'a WsdlDocument,
 }
 
 fn doc(ty: &MetaType) -> Option<String> {
@@ -383,9 +472,13 @@ fn fold_documentation(parts: &[String]) -> Option<String> {
 }
 
 impl Builder<'_> {
-    fn unsupported(&self, message: String) -> Error {
+    /// An unsupported construct of the declaration of `name`.
+    fn unsupported(&self, name: &str, message: String) -> Error {
+        let at = self.wsdl.locate(name);
         Error::Unsupported {
             path: self.path.to_path_buf(),
+            line: at.line,
+            column: at.column,
             message,
         }
     }
@@ -412,17 +505,41 @@ impl Builder<'_> {
         inline: bool,
     ) -> Result<(), Error> {
         let MetaTypeVariant::ComplexType(c) = &ty.variant else {
-            return Err(self.unsupported(format!("type {} is not a complex type", ident.name)));
+            return Err(
+                self.unsupported(name, format!("type {} is not a complex type", ident.name))
+            );
         };
         // `xs:anyAttribute` is accepted (such attributes are ignored on read, none written);
         // declared attributes are not supported.
         if c.attributes.iter().any(|a| !a.is_any()) {
-            return Err(self.unsupported(format!(
-                "type {name} declares attributes; partnerAPI bindings support element content only"
-            )));
+            return Err(self.unsupported(
+                name,
+                format!(
+                    "{} declares attributes; the bindings support element content only: turn \
+                     them into elements or remove them (xs:anyAttribute is accepted)",
+                    what_type(name, inline)
+                ),
+            ));
+        }
+        if c.is_mixed {
+            return Err(self.unsupported(
+                name,
+                format!(
+                    "{} has mixed content (text between its elements); remove mixed=\"true\" \
+                     and hold the text in an element",
+                    what_type(name, inline)
+                ),
+            ));
         }
         if c.has_simple_content(self.types) {
-            return Err(self.unsupported(format!("type {name} has simple content")));
+            return Err(self.unsupported(
+                name,
+                format!(
+                    "{} has simple content (a text value with attributes); the bindings support \
+                     element content only: make the value an element",
+                    what_type(name, inline)
+                ),
+            ));
         }
         // Reserve the name first: recursive types refer back to it.
         self.out.insert(
@@ -445,10 +562,15 @@ impl Builder<'_> {
             }
             Some(b) if Some(b.ns) == self.xsd_ns && b.name.as_str() == "anyType" => None,
             Some(b) => {
-                return Err(self.unsupported(format!(
-                "type {name} derives from {}, which is not a complex type of the target namespace",
-                b.name
-            )))
+                return Err(self.unsupported(
+                    name,
+                    format!(
+                        "{} derives from {}, which is not a complex type of the target \
+                         namespace; derive from a complex type declared in this schema",
+                        what_type(name, inline),
+                        b.name
+                    ),
+                ))
             }
             None => None,
         };
@@ -490,15 +612,22 @@ impl Builder<'_> {
         fields: &mut Vec<Field>,
     ) -> Result<(), Error> {
         let Some(meta) = self.types.items.get(group) else {
-            return Err(self.unsupported(format!("content of {owner} ({}) not found", group.name)));
+            return Err(self.unsupported(
+                owner,
+                format!("the content of {owner} ({}) is not found", group.name),
+            ));
         };
         let (g, is_choice) = match &meta.variant {
             MetaTypeVariant::Sequence(g) | MetaTypeVariant::All(g) => (g, false),
             MetaTypeVariant::Choice(g) => (g, true),
             _ => {
-                return Err(self.unsupported(format!(
-                    "content of {owner} is not a sequence, choice or all group"
-                )))
+                return Err(self.unsupported(
+                    owner,
+                    format!(
+                        "the content of {owner} is not a sequence, choice or all group; use one \
+                         of those"
+                    ),
+                ))
             }
         };
         for el in &g.elements.0 {
@@ -548,7 +677,13 @@ impl Builder<'_> {
                     });
                 }
                 ElementMetaVariant::Text => {
-                    return Err(self.unsupported(format!("type {owner} has mixed text content")))
+                    return Err(self.unsupported(
+                        owner,
+                        format!(
+                            "type {owner} has mixed content (text between its elements); remove \
+                             mixed=\"true\" and hold the text in an element"
+                        ),
+                    ))
                 }
             }
         }
@@ -572,17 +707,23 @@ impl Builder<'_> {
             return Ok((FieldType::Xsd(ident.name.as_str().to_string()), None));
         }
         let Some(meta) = self.types.items.get(ident) else {
-            return Err(self.unsupported(format!(
-                "type {} is referenced but not declared",
-                ident.name
-            )));
+            return Err(self.unsupported(
+                ident.name.as_str(),
+                format!(
+                    "type {} is referenced but not declared; declare it or correct the name",
+                    ident.name
+                ),
+            ));
         };
         match (&meta.variant, ident.type_) {
             (MetaTypeVariant::Reference(r), IdentType::Element) => {
                 // A local element with an inline type.
                 let name = ident.name.as_str().to_string();
                 let Some(inner) = self.types.items.get(&r.type_) else {
-                    return Err(self.unsupported(format!("inline type of {name} not found")));
+                    return Err(self.unsupported(
+                        &name,
+                        format!("the inline type of element {name} is not found"),
+                    ));
                 };
                 if max == Some(1) {
                     if let Some(item) = self.wrapper(inner)? {
@@ -592,20 +733,50 @@ impl Builder<'_> {
                 self.inline_type(&name, &r.type_, inner)?;
                 Ok((FieldType::Named(name), None))
             }
+            // xsd-parser reads an `xs:list` as a reference that repeats.
+            (MetaTypeVariant::Reference(r), _)
+                if r.max_occurs != MaxOccurs::Bounded(1) || r.min_occurs != 1 =>
+            {
+                Err(self.list_type(ident))
+            }
             (MetaTypeVariant::Reference(r), _) => self.field_type(&r.type_, max),
             (MetaTypeVariant::ComplexType(_) | MetaTypeVariant::Enumeration(_), _) => {
                 self.named_type(ident, meta)?;
                 Ok((FieldType::Named(ident.name.as_str().to_string()), None))
             }
+            (MetaTypeVariant::SimpleType(s), _) if s.is_list => Err(self.list_type(ident)),
             (MetaTypeVariant::SimpleType(s), _) => self.field_type(&s.base, max),
             (MetaTypeVariant::BuildIn(_), _) => {
                 Ok((FieldType::Xsd(ident.name.as_str().to_string()), None))
             }
-            _ => Err(self.unsupported(format!(
-                "type {} (union, list or dynamic) is not supported",
-                ident.name
-            ))),
+            (MetaTypeVariant::Union(_), _) => Err(self.unsupported(
+                ident.name.as_str(),
+                format!(
+                    "simple type {} is a union type; the bindings do not support xs:union: use \
+                     a restriction of one built-in type (or xs:string) instead",
+                    ident.name
+                ),
+            )),
+            _ => Err(self.unsupported(
+                ident.name.as_str(),
+                format!(
+                    "type {} (list or dynamic) is not supported; use a complex type, an \
+                     enumeration or a built-in type",
+                    ident.name
+                ),
+            )),
         }
+    }
+
+    fn list_type(&self, ident: &TypeIdent) -> Error {
+        self.unsupported(
+            ident.name.as_str(),
+            format!(
+                "simple type {} is a list type; the bindings do not support xs:list: use a \
+                 repeated element (maxOccurs=\"unbounded\") instead",
+                ident.name
+            ),
+        )
     }
 
     fn inline_type(&mut self, name: &str, ident: &TypeIdent, meta: &MetaType) -> Result<(), Error> {
@@ -642,9 +813,13 @@ impl Builder<'_> {
                 );
                 Ok(())
             }
-            _ => Err(self.unsupported(format!(
-                "the type of {name} is neither complex nor an enumeration"
-            ))),
+            _ => Err(self.unsupported(
+                name,
+                format!(
+                    "the type of {name} is neither complex nor an enumeration; declare it as one \
+                     of those"
+                ),
+            )),
         }
     }
 
@@ -685,7 +860,10 @@ impl Builder<'_> {
 
     fn element_type(&mut self, ident: &TypeIdent, element: &str) -> Result<String, Error> {
         let Some(meta) = self.types.items.get(ident) else {
-            return Err(self.unsupported(format!("type of element {element} not found")));
+            return Err(self.unsupported(
+                element,
+                format!("the type of element {element} is not found"),
+            ));
         };
         if ident.type_ == IdentType::ElementType {
             self.inline_type(element, ident, meta)?;
@@ -695,10 +873,20 @@ impl Builder<'_> {
             (FieldType::Named(n), None) => Ok(n),
             (FieldType::Xsd(x), _) => Ok(format!("xs:{x}")),
             (FieldType::Named(n), Some(_)) => Ok(n),
-            (FieldType::Wildcard, _) => {
-                Err(self.unsupported(format!("element {element} is typed as a wildcard")))
-            }
+            (FieldType::Wildcard, _) => Err(self.unsupported(
+                element,
+                format!("element {element} is typed as a wildcard; give it a named type"),
+            )),
         }
+    }
+}
+
+/// `type X`, or for an inline type, `the inline type of element X`.
+fn what_type(name: &str, inline: bool) -> String {
+    if inline {
+        format!("the inline type of element {name}")
+    } else {
+        format!("type {name}")
     }
 }
 

@@ -7,11 +7,32 @@ use std::path::{Path, PathBuf};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
+use crate::schema_check::{self, SchemaScan};
 use crate::Error;
 
 const WSDL_NS: &str = "http://schemas.xmlsoap.org/wsdl/";
 const SOAP_NS: &str = "http://schemas.xmlsoap.org/wsdl/soap/";
-const XSD_NS: &str = "http://www.w3.org/2001/XMLSchema";
+pub(crate) const XSD_NS: &str = "http://www.w3.org/2001/XMLSchema";
+
+/// Where something is in the WSDL file: 1-based line and column (in characters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct Position {
+    /// 1-based line; CR LF, a lone CR and LF each end a line, as XML normalizes them.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+}
+
+/// An `import` of an inline schema.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemaImport {
+    /// Its `namespace`, if any.
+    pub namespace: Option<String>,
+    /// Its `schemaLocation`, if any.
+    pub location: Option<String>,
+    /// Where the `import` element is.
+    pub position: Position,
+}
 
 /// One operation of the port type, joined with its binding.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,20 +63,79 @@ pub struct WsdlDocument {
     pub operations: Vec<WsdlOperation>,
     /// `soap:address location` of the service, if any.
     pub service_address: Option<String>,
+    /// Where each inline schema's `schema` element is.
+    pub schema_positions: Vec<Position>,
+    /// The imports of the inline schemas.
+    pub imports: Vec<SchemaImport>,
+    /// Where the schemas declare each name: top-level types, else top-level elements, else the
+    /// first local element of that name (for errors about a type the model names after it).
+    pub declarations: BTreeMap<String, Position>,
 }
 
-struct Open {
-    local: String,
-    ns: Option<String>,
-    decls: Vec<(String, String)>,
+impl WsdlDocument {
+    /// Where the declaration of `name` is (see [`WsdlDocument::declarations`]), else the first
+    /// schema.
+    pub fn locate(&self, name: &str) -> Position {
+        self.declarations
+            .get(name)
+            .or(self.schema_positions.first())
+            .copied()
+            .unwrap_or_default()
+    }
+}
+
+/// Maps byte offsets of a text to [`Position`]s.
+pub(crate) struct Lines<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> Lines<'a> {
+    /// Indexes the line starts of `text`: after every LF, and after every CR not followed by LF.
+    pub(crate) fn new(text: &'a str) -> Self {
+        let bytes = text.as_bytes();
+        let mut starts = vec![0];
+        for (i, &b) in bytes.iter().enumerate() {
+            if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
+                starts.push(i + 1);
+            }
+        }
+        Self { text, starts }
+    }
+
+    /// The position of byte offset `pos`.
+    pub(crate) fn position(&self, pos: usize) -> Position {
+        let pos = pos.min(self.text.len());
+        let line = self.starts.partition_point(|&s| s <= pos).max(1);
+        let start = self.starts.get(line - 1).copied().unwrap_or(0);
+        let column = self
+            .text
+            .get(start..pos)
+            .map_or(pos - start, |s| s.chars().count())
+            + 1;
+        Position { line, column }
+    }
+}
+
+pub(crate) struct Open {
+    pub(crate) local: String,
+    pub(crate) ns: Option<String>,
+    pub(crate) decls: Vec<(String, String)>,
 }
 
 #[derive(Default)]
 struct PortOp {
     name: String,
-    documentation: Option<String>,
-    input: Option<String>,
-    output: Option<String>,
+    at: usize,
+    documentation: String,
+    input: Option<(String, usize)>,
+    output: Option<(String, usize)>,
+}
+
+/// A message part: its element's local name, and where the part is.
+struct Part {
+    element: String,
+    at: usize,
 }
 
 impl WsdlDocument {
@@ -70,17 +150,25 @@ impl WsdlDocument {
 
     /// Parses WSDL `text`; `path` names it in errors.
     pub fn parse(path: &Path, text: &str) -> Result<Self, Error> {
-        let err = |pos: usize, message: String| Error::Wsdl {
-            path: path.to_path_buf(),
-            line: line_of(text, pos),
-            message,
+        let lines = Lines::new(text);
+        let err = |pos: usize, message: String| {
+            let at = lines.position(pos);
+            Error::Wsdl {
+                path: path.to_path_buf(),
+                line: at.line,
+                column: at.column,
+                message,
+            }
         };
         let mut reader = Reader::from_str(text);
         reader.config_mut().check_end_names = true;
         let mut stack: Vec<Open> = Vec::new();
+        let mut root_at = 0usize;
+        let mut types_at = None;
         let mut target_namespace = None;
+        let mut scans: Vec<SchemaScan> = Vec::new();
         let mut schemas = Vec::new();
-        let mut messages: BTreeMap<String, String> = BTreeMap::new();
+        let mut messages: BTreeMap<String, Option<Part>> = BTreeMap::new();
         let mut current_message: Option<String> = None;
         let mut port_ops: Vec<PortOp> = Vec::new();
         let mut port_types = 0usize;
@@ -93,7 +181,7 @@ impl WsdlDocument {
             let event = reader.read_event().map_err(|e| {
                 err(
                     reader.error_position() as usize,
-                    format!("not well-formed XML: {e}"),
+                    format!("not well-formed XML: {e}; correct the markup there"),
                 )
             })?;
             let (tag, empty) = match event {
@@ -106,15 +194,32 @@ impl WsdlDocument {
                 }
                 Event::Text(t) if in_doc => {
                     if let (Some(op), Ok(s)) = (port_ops.last_mut(), t.xml10_content()) {
-                        let s = s.trim();
-                        if !s.is_empty() {
-                            op.documentation = Some(s.to_string());
+                        op.documentation.push_str(&s);
+                    }
+                    continue;
+                }
+                Event::GeneralRef(r) if in_doc => {
+                    if let Some(op) = port_ops.last_mut() {
+                        let name = String::from_utf8_lossy(&r);
+                        match (name.as_ref(), r.resolve_char_ref()) {
+                            (_, Ok(Some(c))) => op.documentation.push(c),
+                            ("amp", _) => op.documentation.push('&'),
+                            ("lt", _) => op.documentation.push('<'),
+                            ("gt", _) => op.documentation.push('>'),
+                            ("quot", _) => op.documentation.push('"'),
+                            ("apos", _) => op.documentation.push('\''),
+                            _ => {}
                         }
                     }
                     continue;
                 }
                 Event::Eof => break,
-                Event::DocType(_) => return Err(err(pos, "a DOCTYPE is not accepted".into())),
+                Event::DocType(_) => {
+                    return Err(err(
+                        pos,
+                        "a DOCTYPE is not accepted; remove it (WSDL needs none)".into(),
+                    ))
+                }
                 _ => continue,
             };
             let open = open_element(&tag, &stack).map_err(|m| err(pos, m))?;
@@ -123,57 +228,92 @@ impl WsdlDocument {
             let attr = |name: &str| attribute(&tag, name);
             match (open.local.as_str(), ns, parent) {
                 ("definitions", Some(WSDL_NS), None) => {
+                    root_at = pos;
                     target_namespace = attr("targetNamespace");
                 }
                 (_, _, None) => {
                     return Err(err(
                         pos,
                         format!(
-                            "the root element is <{}>, not a WSDL 1.1 <definitions> in {WSDL_NS}",
-                            open.local
+                            "the root element is <{}> in namespace {}, not a WSDL 1.1 \
+                             <definitions> in {WSDL_NS}; give a WSDL 1.1 document",
+                            open.local,
+                            ns.unwrap_or("(none)")
                         ),
                     ))
+                }
+                ("types", Some(WSDL_NS), Some(("definitions", _))) => {
+                    types_at.get_or_insert(pos);
                 }
                 ("schema", Some(XSD_NS), Some(("types", Some(WSDL_NS)))) => {
                     let end = if empty {
                         reader.buffer_position() as usize
                     } else {
-                        reader
-                            .read_to_end(tag.name())
-                            .map_err(|e| err(pos, format!("schema is not well-formed: {e}")))?;
+                        reader.read_to_end(tag.name()).map_err(|e| {
+                            err(
+                                reader.error_position() as usize,
+                                format!("schema is not well-formed: {e}; correct the markup there"),
+                            )
+                        })?;
                         reader.buffer_position() as usize
                     };
+                    scans.push(
+                        schema_check::scan(text, pos, end, &stack).map_err(|(at, m)| {
+                            err(
+                                at,
+                                format!("schema is not well-formed: {m}; correct the markup there"),
+                            )
+                        })?,
+                    );
                     let schema = canonical_order(&text[pos..end]).map_err(|(at, m)| {
-                        err(pos + at, format!("schema is not well-formed: {m}"))
+                        err(
+                            pos + at,
+                            format!("schema is not well-formed: {m}; correct the markup there"),
+                        )
                     })?;
                     schemas.push(standalone_schema(&schema, &stack, &open));
                     continue;
                 }
                 ("message", Some(WSDL_NS), Some(("definitions", _))) => {
                     current_message = attr("name");
+                    if let Some(m) = &current_message {
+                        messages.entry(m.clone()).or_insert(None);
+                    }
                 }
                 ("part", Some(WSDL_NS), Some(("message", _))) => {
                     let (Some(msg), Some(element)) = (current_message.clone(), attr("element"))
                     else {
-                        return Err(err(pos, "a message part without an element attribute (only document/literal is supported)".into()));
+                        return Err(err(
+                            pos,
+                            "a message part without an element attribute (only document/literal \
+                             is supported); give the part an element=\"tns:...\" of the schema"
+                                .into(),
+                        ));
                     };
-                    messages.insert(msg, local(&element).to_string());
+                    messages.insert(
+                        msg,
+                        Some(Part {
+                            element: local(&element).to_string(),
+                            at: pos,
+                        }),
+                    );
                 }
                 ("portType", Some(WSDL_NS), _) => port_types += 1,
                 ("operation", Some(WSDL_NS), Some(("portType", _))) if port_types == 1 => {
                     port_ops.push(PortOp {
                         name: attr("name").unwrap_or_default(),
+                        at: pos,
                         ..PortOp::default()
                     });
                 }
                 ("documentation", Some(WSDL_NS), Some(("operation", _))) if !empty => {
-                    in_doc = port_ops.last().is_some_and(|o| o.documentation.is_none());
+                    in_doc = port_ops.last().is_some_and(|o| o.documentation.is_empty());
                 }
                 ("input" | "output", Some(WSDL_NS), Some(("operation", _)))
                     if binding_op.is_none() =>
                 {
                     if let (Some(op), Some(msg)) = (port_ops.last_mut(), attr("message")) {
-                        let msg = local(&msg).to_string();
+                        let msg = (local(&msg).to_string(), pos);
                         if open.local == "input" {
                             op.input = Some(msg);
                         } else {
@@ -185,7 +325,13 @@ impl WsdlDocument {
                 ("binding", Some(SOAP_NS), _) => {
                     if let Some(style) = attr("style") {
                         if style != "document" {
-                            return Err(err(pos, format!("binding style {style:?} is not supported (document/literal only)")));
+                            return Err(err(
+                                pos,
+                                format!(
+                                    "binding style {style:?} is not supported (document/literal \
+                                     only); use style=\"document\""
+                                ),
+                            ));
                         }
                     }
                 }
@@ -193,15 +339,29 @@ impl WsdlDocument {
                     binding_op = Some(attr("name").unwrap_or_default());
                 }
                 ("operation", Some(SOAP_NS), _) => {
+                    if let Some(style) = attr("style").filter(|s| s != "document") {
+                        return Err(err(
+                            pos,
+                            format!(
+                                "operation style {style:?} is not supported (document/literal \
+                                 only); use style=\"document\""
+                            ),
+                        ));
+                    }
                     if let (Some(op), Some(action)) = (binding_op.as_ref(), attr("soapAction")) {
                         actions.entry(op.clone()).or_insert(action);
                     }
                 }
-                ("body", Some(SOAP_NS), _) if attr("use").is_some_and(|u| u != "literal") => {
-                    return Err(err(
-                        pos,
-                        "soap:body use=\"encoded\" is not supported (document/literal only)".into(),
-                    ));
+                ("body", Some(SOAP_NS), _) => {
+                    if let Some(u) = attr("use").filter(|u| u != "literal") {
+                        return Err(err(
+                            pos,
+                            format!(
+                                "soap:body use={u:?} is not supported (document/literal only); \
+                                 use use=\"literal\""
+                            ),
+                        ));
+                    }
                 }
                 ("address", Some(SOAP_NS), _) if service_address.is_none() => {
                     service_address = attr("location");
@@ -212,24 +372,77 @@ impl WsdlDocument {
                 stack.push(open);
             }
         }
-        let target_namespace = target_namespace
-            .ok_or_else(|| err(0, "<definitions> has no targetNamespace".into()))?;
+        let target_namespace = target_namespace.ok_or_else(|| {
+            err(
+                root_at,
+                "<definitions> has no targetNamespace; add the service's namespace".into(),
+            )
+        })?;
         if schemas.is_empty() {
-            return Err(err(0, "no inline <types><schema> found".into()));
+            return Err(err(
+                types_at.unwrap_or(root_at),
+                "no inline <types><schema> found; declare the types in an inline schema".into(),
+            ));
         }
+        schema_check::check(&scans).map_err(|(at, message)| {
+            let at = lines.position(at);
+            Error::Schema {
+                path: path.to_path_buf(),
+                line: at.line,
+                column: at.column,
+                message,
+            }
+        })?;
+        let declared = |element: &str| {
+            scans
+                .iter()
+                .any(|s| s.declares(schema_check::Kind::Element, element))
+        };
         let mut operations = Vec::new();
         for op in port_ops {
-            let element = |msg: &Option<String>, what: &str| -> Result<String, Error> {
-                let msg = msg.as_ref().ok_or_else(|| {
-                    err(0, format!("operation {} has no {what} message", op.name))
-                })?;
-                messages.get(msg).cloned().ok_or_else(|| {
+            let element = |msg: &Option<(String, usize)>, what: &str| -> Result<String, Error> {
+                let (msg, at) = msg.as_ref().ok_or_else(|| {
                     err(
-                        0,
-                        format!("operation {}: message {msg} is not declared", op.name),
+                        op.at,
+                        format!(
+                            "operation {} has no {what} message; give it <{what} message=\"tns:...\"/>",
+                            op.name
+                        ),
                     )
-                })
+                })?;
+                let part = messages.get(msg).ok_or_else(|| {
+                    err(
+                        *at,
+                        format!(
+                            "operation {}: {what} message {msg} is not declared; declare \
+                             <message name=\"{msg}\"> or correct the name",
+                            op.name
+                        ),
+                    )
+                })?;
+                let part = part.as_ref().ok_or_else(|| {
+                    err(
+                        *at,
+                        format!(
+                            "operation {}: {what} message {msg} has no part; give it \
+                             <part name=\"parameters\" element=\"tns:...\"/>",
+                            op.name
+                        ),
+                    )
+                })?;
+                if !declared(&part.element) {
+                    return Err(err(
+                        part.at,
+                        format!(
+                            "operation {}: the part of {what} message {msg} names element {}, \
+                             which the schema does not declare; declare it or correct the name",
+                            op.name, part.element
+                        ),
+                    ));
+                }
+                Ok(part.element.clone())
             };
+            let documentation = fold(&op.documentation);
             operations.push(WsdlOperation {
                 input_element: element(&op.input, "input")?,
                 output_element: element(&op.output, "output")?,
@@ -237,9 +450,29 @@ impl WsdlDocument {
                     .get(&op.name)
                     .cloned()
                     .unwrap_or_else(|| op.name.clone()),
-                documentation: op.documentation,
+                documentation,
                 name: op.name,
             });
+        }
+        let mut declarations = BTreeMap::new();
+        let mut imports = Vec::new();
+        let mut schema_positions = Vec::new();
+        for scan in &scans {
+            schema_positions.push(lines.position(scan.at));
+            imports.extend(scan.imports.iter().map(|i| SchemaImport {
+                namespace: i.namespace.clone(),
+                location: i.location.clone(),
+                position: lines.position(i.at),
+            }));
+        }
+        for pass in 0..3 {
+            for scan in &scans {
+                for (name, at) in scan.declaration_offsets(pass) {
+                    declarations
+                        .entry(name.to_string())
+                        .or_insert_with(|| lines.position(at));
+                }
+            }
         }
         Ok(Self {
             path: path.to_path_buf(),
@@ -247,11 +480,20 @@ impl WsdlDocument {
             schemas,
             operations,
             service_address,
+            schema_positions,
+            imports,
+            declarations,
         })
     }
 }
 
-fn open_element(tag: &BytesStart<'_>, stack: &[Open]) -> Result<Open, String> {
+/// Text with its white space folded to single spaces, if any is left.
+fn fold(text: &str) -> Option<String> {
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!text.is_empty()).then_some(text)
+}
+
+pub(crate) fn open_element(tag: &BytesStart<'_>, stack: &[Open]) -> Result<Open, String> {
     let mut decls = Vec::new();
     for a in tag.attributes() {
         let a = a.map_err(|e| format!("bad attribute: {e}"))?;
@@ -441,22 +683,13 @@ fn standalone_schema(schema: &str, stack: &[Open], open: &Open) -> String {
     format!("{}{}{}", &schema[..name_end], extra, &schema[name_end..])
 }
 
-fn attribute(tag: &BytesStart<'_>, name: &str) -> Option<String> {
+pub(crate) fn attribute(tag: &BytesStart<'_>, name: &str) -> Option<String> {
     tag.attributes()
         .flatten()
         .find(|a| a.key.as_ref() == name.as_bytes())
         .map(|a| String::from_utf8_lossy(&a.value).into_owned())
 }
 
-fn local(qname: &str) -> &str {
+pub(crate) fn local(qname: &str) -> &str {
     qname.rsplit(':').next().unwrap_or(qname)
-}
-
-/// 1-based line number of byte offset `pos` in `text`.
-pub(crate) fn line_of(text: &str, pos: usize) -> usize {
-    text.as_bytes()[..pos.min(text.len())]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
 }
