@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The cost of the generated bindings, for the shipped WSDL (wsdl/partnerAPI.wsdl) and the full
-# upstream one (../shared/partnerapi/etframework.wsdl, skipped when absent):
+# The cost of the generated bindings, for the shipped WSDL (wsdl/partnerAPI.wsdl) and the vendor's
+# (each skipped when absent): `live`, the service's own WSDL of May 2024
+# (../shared/partnerapi/etframework-live-2024-05.wsdl), and `java2017`, the 2017 copy the Java SDK
+# vendors (../shared/partnerapi/etframework.wsdl):
 #   - generation: time, peak memory and generated lines (codegen's `generate` example, release);
 #   - the crate's own build, debug and release: wall time and peak memory of the largest process
 #     (rustc), measured with /usr/bin/time -v after its dependencies are built
@@ -8,6 +10,7 @@
 # Prints a table on stderr and, with --json, one JSON line per WSDL on stdout.
 # Builds in the normal target folder and leaves it built for the shipped WSDL. Several minutes.
 # Usage: bash bench/bindings-cost.sh [--json] [--no-release] [--upstream-only|--shipped-only]
+# (--upstream-only: the vendor WSDLs only)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -48,19 +51,21 @@ EOF
   fi
 }
 
-upstream="$root/../shared/partnerapi/etframework.wsdl"
 wsdls=()
+if [ "$which" != shipped ]; then
+  for v in live:etframework-live-2024-05.wsdl java2017:etframework.wsdl; do
+    file="$root/../shared/partnerapi/${v#*:}"
+    if [ -f "$file" ]; then
+      wsdls+=("${v%%:*}:$(cd "$(dirname "$file")" && pwd)/$(basename "$file")")
+    else
+      echo "bindings-cost: $file not found; not measured" >&2
+    fi
+  done
+fi
+# The shipped WSDL last: the target folder ends up built for it.
 case "$which" in
   both|shipped) wsdls+=("shipped:$root/wsdl/partnerAPI.wsdl") ;;
 esac
-if [ "$which" != shipped ]; then
-  if [ -f "$upstream" ]; then
-    # Upstream first, shipped last: the target folder ends up built for the shipped WSDL.
-    wsdls=("upstream:$(cd "$(dirname "$upstream")" && pwd)/$(basename "$upstream")" "${wsdls[@]}")
-  else
-    echo "bindings-cost: $upstream not found; measuring the shipped WSDL only" >&2
-  fi
-fi
 
 # Runs a command with PARTNERAPI_WSDL for WSDL entry $1 (unset for the shipped one, as a plain
 # `cargo build` would have it, so the build stays fresh for what runs next).

@@ -154,22 +154,25 @@ rows.append(("peak RSS, sfmc cancelling one send (external sandbox)", fmt_mib(ex
 rows.append(("peak RSS, sfmc --sandbox cancel-send 29605", fmt_mib(inp), "", "", "", "",
              "< 20 MiB", verdict(None if inp is None else inp < 20)))
 
-for name in ("upstream", "shipped"):
+# Budgets: the service's own WSDL (May 2024) is the one maintainers regenerate from.
+for name in ("live", "java2017", "shipped"):
     b = bindings.get(name)
     if not b:
         continue
     dbg = b["debug_build_s"]
     peak = b["debug_peak_kib"] / 1024.0
+    judged = name == "live"
     rows.append(("bindings, %s WSDL: generation" % name,
                  "%.2f s, %s lines" % (b["generate_s"], format(b["generated_lines"], ",")),
-                 "", "", "", "", "< 2 s" if name == "upstream" else "",
-                 verdict(b["generate_s"] < 2) if name == "upstream" else "-"))
+                 "", "", "", "", "< 0.5 s, < 30,000 lines" if judged else "",
+                 verdict(b["generate_s"] < 0.5 and b["generated_lines"] < 30000)
+                 if judged else "-"))
     rel = "" if b["release_build_s"] is None else ", release %.1f s, %.0f MiB" % (
         b["release_build_s"], b["release_peak_kib"] / 1024.0)
     rows.append(("bindings, %s WSDL: crate build" % name,
                  "debug %.1f s, %.0f MiB%s" % (dbg, peak, rel), "", "", "", "",
-                 "debug < 40 s, < 1.5 GB" if name == "upstream" else "",
-                 verdict(dbg < 40 and peak < 1536) if name == "upstream" else "-"))
+                 "debug < 20 s, < 1 GB" if judged else "",
+                 verdict(dbg < 20 and peak < 1024) if judged else "-"))
 
 head = ("what", "ours (best)", "zeep (best)", "node-soap (best)", "vs zeep", "vs node-soap",
         "target", "")

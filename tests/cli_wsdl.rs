@@ -131,3 +131,60 @@ fn shipped_against_upstream_counts_what_only_upstream_has() {
         Some(if s["breaking"] == 0 { 0 } else { 1 })
     );
 }
+
+/// The maintainers' commands on both vendor WSDLs: the 2017 copy vendored by the Java SDK and the
+/// service's own WSDL of May 2024 (which has an `xs:any` wildcard).
+#[test]
+fn surface_and_diff_of_the_vendor_wsdls() {
+    let shared = root().join("../shared/partnerapi");
+    let (old, new) = (
+        shared.join("etframework.wsdl"),
+        shared.join("etframework-live-2024-05.wsdl"),
+    );
+    if !old.exists() || !new.exists() {
+        assert!(
+            std::env::var("CI").map_or(true, |v| v != "true"),
+            "vendor WSDLs missing under CI=true"
+        );
+        eprintln!("note: vendor WSDLs not found; skipped");
+        return;
+    }
+    for wsdl in [&old, &new] {
+        let out = sfmc(&["wsdl-surface", &wsdl.to_string_lossy()]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = stdout(&out);
+        assert_eq!(
+            text.lines().filter(|l| l.starts_with("operation ")).count(),
+            13
+        );
+    }
+    let live = stdout(&sfmc(&["wsdl-surface", &new.to_string_lossy()]));
+    assert!(
+        live.contains("type AssetAnyProperty complex\nfield AssetAnyProperty.##any any [0..*]\n")
+    );
+
+    let out = sfmc(&["wsdl-diff", &old.to_string_lossy(), &new.to_string_lossy()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let text = stdout(&out);
+    let first = text.lines().next().unwrap_or_default();
+    assert!(
+        first.contains(" breaking, ") && first.contains("operations +0 -0"),
+        "{first}"
+    );
+    for line in [
+        "BREAKING type HiveQueryDefinition: removed",
+        "additive type AssetAnyProperty: added",
+        "BREAKING field ExtractResponseMsg.Results: Rust type Vec<ExtractResponseMsgResults> -> Vec<ExtractResult>",
+    ] {
+        assert!(text.contains(line), "missing {line:?}\n{text}");
+    }
+    // And back: what 2024 has and 2017 lacks is breaking that way.
+    let back = sfmc(&["wsdl-diff", &new.to_string_lossy(), &old.to_string_lossy()]);
+    assert_eq!(back.status.code(), Some(1));
+    assert!(stdout(&back).contains("BREAKING type AssetAnyProperty: removed"));
+}

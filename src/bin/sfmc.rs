@@ -164,7 +164,8 @@ enum Command {
         wsdl: Option<PathBuf>,
     },
     /// Compare two WSDLs: added, removed and changed operations, types, fields and enumeration
-    /// values, each breaking or additive. Exit 0: nothing breaking; 1: something breaking; 2: bad input.
+    /// values, each breaking, additive or wire-only (judged by the generated Rust). Exit 0: nothing
+    /// breaking; 1: something breaking; 2: bad input.
     WsdlDiff {
         /// The old WSDL.
         old: PathBuf,
@@ -324,7 +325,8 @@ fn wsdl_surface(wsdl: Option<&std::path::Path>) -> Result<u8, Failure> {
     Ok(EXIT_OK)
 }
 
-/// `sfmc wsdl-diff OLD NEW`: what changed, breaking or additive; exit 1 when anything breaks.
+/// `sfmc wsdl-diff OLD NEW`: what changed for the generated Rust (breaking, additive or wire-only);
+/// exit 1 when anything breaks.
 fn wsdl_diff(g: &Global, old: &std::path::Path, new: &std::path::Path) -> Result<u8, Failure> {
     let diff = sfmc_partnerapi::surface::diff(old, new)
         .map_err(|e| Failure::usage(format!("cannot compare the WSDLs: {e}")))?;
