@@ -1,7 +1,6 @@
 //! The wire benchmark of `bench/compare.sh` (see `wire/harness.rs`), allocating like the `sfmc`
-//! binary: mimalloc when the `mimalloc` feature is on (the default), else the system allocator.
+//! binary: mimalloc (`bench_wire_system` is the same harness on the system allocator).
 
-#[cfg(feature = "mimalloc")]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -9,9 +8,5 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod harness;
 
 fn main() {
-    harness::run(if cfg!(feature = "mimalloc") {
-        "mimalloc"
-    } else {
-        "system"
-    });
+    harness::run("mimalloc");
 }

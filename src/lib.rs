@@ -1,5 +1,5 @@
-//! Client, sandbox and command line for the Salesforce Marketing Cloud (ExactTarget) SOAP
-//! **partnerAPI**.
+//! Client for the Salesforce Marketing Cloud (ExactTarget) SOAP **partnerAPI**, with request and
+//! response types generated at build time from its WSDL.
 //!
 //! - [`client`]: the [`Client`], its builder, and one method per WSDL operation on [`Api`].
 //! - [`sends`]: cancel, pause and resume sends (one or many), retrieve sends, dry runs.
@@ -9,9 +9,11 @@
 //!   `wsdl/` (or the one named by `PARTNERAPI_WSDL`), with their XML reading and writing.
 //! - [`soap`]: the SOAP 1.1 envelope, headers and faults around the generated bodies.
 //! - [`xml`]: the small XML runtime the generated code is written against.
-//! - [`surface`]: the API surface of a WSDL and the diff of two, for maintainers.
-//! - `sandbox` (feature `sandbox`, on by default): a local stand-in for the service (token
-//!   endpoint and `Service.asmx` on loopback) for tests and demos.
+//!
+//! Beside it in the workspace: `sfmc-partnerapi-sandbox`, a local fake of the service for an
+//! application's tests (a dev-dependency); `sfmc-cli`, the `sfmc` command line; and
+//! `sfmc-partnerapi-codegen`, the generator (a build-dependency of this crate), with the API
+//! surface and diff of WSDLs for maintainers.
 //!
 //! ```no_run
 //! use sfmc_partnerapi::Client;
@@ -31,11 +33,8 @@ mod auth;
 pub mod client;
 pub mod error;
 pub mod retry;
-#[cfg(feature = "sandbox")]
-pub mod sandbox;
 pub mod sends;
 pub mod soap;
-pub mod surface;
 mod transport;
 pub mod types;
 pub mod xml;

@@ -2,12 +2,13 @@
 //! 503s and rate-limit faults, dropped connections (retried thanks to CorrelationIDs, never
 //! counted as success on their own), one token request for 100 concurrent calls after the token
 //! expired, and request timeouts honoured within a second.
+#[path = "../sandbox/tests/support/mod.rs"]
 mod sandbox_support;
 
 use std::time::{Duration, Instant};
 
 use sandbox_support::*;
-use sfmc_partnerapi::sandbox::{FaultInjection, InjectedFault, RunningSandbox, SendStatus};
+use sfmc_partnerapi_sandbox::{FaultInjection, InjectedFault, RunningSandbox, SendStatus};
 use sfmc_partnerapi::sends::STATUS_UNKNOWN;
 use sfmc_partnerapi::{Client, ClientBuilder, ErrorKind, RetryPolicy};
 
@@ -19,7 +20,7 @@ async fn sandbox_with(
     ids: impl IntoIterator<Item = i64>,
     faults: FaultInjection,
 ) -> R<RunningSandbox> {
-    let mut b = sfmc_partnerapi::sandbox::Sandbox::builder().client("load", "load-secret", MID);
+    let mut b = sfmc_partnerapi_sandbox::Sandbox::builder().client("load", "load-secret", MID);
     for id in ids {
         b = b.send(id, SendStatus::Scheduled, MID);
     }

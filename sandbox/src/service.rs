@@ -4,8 +4,8 @@
 use super::codes;
 use super::faults::InjectedFault;
 use super::state::{Action, AuthCheck, Outcome, SendRecord, SendStatus, Shared};
-use crate::soap::{write_envelope, Envelope, Fault, ProtocolError, RequestHeader};
-use crate::types::{
+use sfmc_partnerapi::soap::{write_envelope, Envelope, Fault, ProtocolError, RequestHeader};
+use sfmc_partnerapi::types::{
     AnyApiObject, AnyFilterPart, ClientId, PerformRequestMsg, PerformResponseMsg, PerformResult,
     RetrieveRequestMsg, RetrieveResponseMsg, Send, TaskResult, OPERATIONS,
 };
@@ -199,7 +199,9 @@ enum Request {
 
 /// A random UUID (`RequestID`, task IDs).
 pub(crate) fn random_id() -> String {
-    crate::client::new_uuid()
+    uuid::Builder::from_random_bytes(fastrand::u128(..).to_le_bytes())
+        .into_uuid()
+        .to_string()
 }
 
 /// The name of a definition's type, for messages (works with any generated `AnyApiObject`).

@@ -2,12 +2,10 @@
 //! and responses read with the crate's own types.
 #![allow(dead_code)]
 
-pub mod cli;
-
 use std::error::Error;
 
 use secrecy::SecretString;
-use sfmc_partnerapi::sandbox::{RunningSandbox, Sandbox, SandboxBuilder, SendStatus};
+use sfmc_partnerapi_sandbox::{RunningSandbox, Sandbox, SandboxBuilder, SendStatus};
 use sfmc_partnerapi::soap::{write_envelope, Envelope, Fault, RequestHeader, UsernameToken};
 use sfmc_partnerapi::types::{
     AnyApiObject, AnyPerformResult, PerformOptions, PerformRequestMsg, PerformResponseMsg,

@@ -6,11 +6,14 @@
 //! faultcode and part of its faultstring, or the per-object result (HTTP 200) with its
 //! OverallStatus and ErrorCode. After every row the server is still up (the same good request
 //! then works), and a request that was refused changed nothing.
+#[path = "../../sandbox/tests/support/mod.rs"]
 mod sandbox_support;
+#[path = "support/cli.rs"]
+mod cli_support;
 
-use sandbox_support::cli::sfmc_run;
+use cli_support::sfmc_run;
 use sandbox_support::*;
-use sfmc_partnerapi::sandbox::{codes, SendRecord};
+use sfmc_partnerapi_sandbox::{codes, SendRecord};
 use sfmc_partnerapi::soap::{write_envelope, RequestHeader};
 
 /// Tokens of the two accounts, for building a row's body.
@@ -256,7 +259,7 @@ async fn absurd_settings_are_refused_not_crashed_on() -> R {
         .await
         .err();
     assert!(
-        matches!(err, Some(sfmc_partnerapi::sandbox::SandboxError::Config(_))),
+        matches!(err, Some(sfmc_partnerapi_sandbox::SandboxError::Config(_))),
         "{err:?}"
     );
     let run = sfmc_run(args!["sandbox", "--token-lifetime", "100000years"]).await?;

@@ -1,13 +1,16 @@
 //! `sfmc sandbox` as a child process, `sfmc --sandbox`, the zeep peer against the sandbox, and
 //! `--dry-run` checked against the upstream schema.
+#[path = "../../sandbox/tests/support/mod.rs"]
 mod sandbox_support;
+#[path = "support/cli.rs"]
+mod cli_support;
 
 use std::process::Command;
 use std::time::Duration;
 
-use sandbox_support::cli::*;
+use cli_support::*;
 use sandbox_support::*;
-use sfmc_partnerapi::sandbox::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET};
+use sfmc_partnerapi_sandbox::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_one_command_demo() -> R {
@@ -315,7 +318,7 @@ async fn dry_run_masks_secrets_sends_nothing_and_validates() -> R {
     );
     assert_eq!(
         status_of(&sb, 100),
-        Some(sfmc_partnerapi::sandbox::SendStatus::Scheduled)
+        Some(sfmc_partnerapi_sandbox::SendStatus::Scheduled)
     );
     sb.shutdown().await;
     Ok(())

@@ -1,8 +1,9 @@
 //! A repeated CorrelationID gets the first outcome again.
+#[path = "support/mod.rs"]
 mod sandbox_support;
 
 use sandbox_support::*;
-use sfmc_partnerapi::sandbox::{codes, FaultInjection, InjectedFault, SendStatus};
+use sfmc_partnerapi_sandbox::{codes, FaultInjection, InjectedFault, SendStatus};
 
 #[tokio::test]
 async fn a_repeated_correlation_id_reports_the_first_outcome() -> R {

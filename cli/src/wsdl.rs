@@ -1,21 +1,18 @@
-//! The API surface of a service description, and what changed between two of them: for the
-//! maintainers who regenerate the bindings when Salesforce publishes a new WSDL
-//! (`sfmc wsdl-surface`, `sfmc wsdl-diff`).
+//! `sfmc wsdl-surface` and `sfmc wsdl-diff`: the API surface of a service description, and what
+//! changed between two of them, for the maintainers who regenerate the bindings when Salesforce
+//! publishes a new WSDL.
 //!
 //! Both use the generator's own model (no second WSDL parser). The vendor's fault schema, which
-//! the upstream WSDL imports from the web, is served from the copy embedded here.
+//! the vendor's WSDL imports from the web, is served from the copy the library ships (embedded).
 
 use std::path::Path;
 
-pub use sfmc_partnerapi_codegen::diff::{Change, Diff, Impact, Summary};
-pub use sfmc_partnerapi_codegen::Error as WsdlError;
+use sfmc_partnerapi_codegen::diff::Diff;
+use sfmc_partnerapi_codegen::Error as WsdlError;
 use sfmc_partnerapi_codegen::{Builder, Model, FAULT_NAMESPACE};
 
 /// The fault schema (`apifault`) the bindings resolve the vendor's import to.
-pub const FAULT_XSD: &str = include_str!("../wsdl/ETFrameworkFault.xsd");
-
-/// The API surface of the bindings this crate was built with.
-pub use crate::types::API_SURFACE;
+pub const FAULT_XSD: &str = include_str!("../../wsdl/ETFrameworkFault.xsd");
 
 fn model(wsdl: &Path) -> Result<Model, WsdlError> {
     Builder::new()
@@ -24,8 +21,8 @@ fn model(wsdl: &Path) -> Result<Model, WsdlError> {
         .model()
 }
 
-/// The API surface of the WSDL at `wsdl` (the same text as [`API_SURFACE`] for the WSDL the
-/// crate was built from).
+/// The API surface of the WSDL at `wsdl` (the same text as `sfmc_partnerapi::types::API_SURFACE` for
+/// the WSDL the library was built from).
 pub fn surface_of(wsdl: &Path) -> Result<String, WsdlError> {
     model(wsdl).map(|m| sfmc_partnerapi_codegen::surface::surface(&m))
 }

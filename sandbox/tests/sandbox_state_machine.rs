@@ -1,8 +1,9 @@
 //! The send state machine through Perform, OverallStatus, and Retrieve of sends.
+#[path = "support/mod.rs"]
 mod sandbox_support;
 
 use sandbox_support::*;
-use sfmc_partnerapi::sandbox::{codes, SendStatus};
+use sfmc_partnerapi_sandbox::{codes, SendStatus};
 use sfmc_partnerapi::types::{
     AnyApiObject, Email, PerformRequestMsg, RetrieveRequest, RetrieveRequestMsg, SimpleOperators,
 };

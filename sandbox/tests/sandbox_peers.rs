@@ -5,15 +5,16 @@
 //! `../shared/peers/zeep/bench.sh --emit-request` and `../shared/peers/node-soap/bench.sh
 //! --emit-request` (zeep 4.3.3, node-soap 1.13.0); the peers add the auth header at call time,
 //! so the tests insert a `fueloauth` header the way each writes its Header.
+#[path = "support/mod.rs"]
 mod sandbox_support;
 
 use std::path::PathBuf;
 
 use sandbox_support::*;
-use sfmc_partnerapi::sandbox::{codes, Sandbox, SendStatus};
+use sfmc_partnerapi_sandbox::{codes, Sandbox, SendStatus};
 
 fn manifest_path(rel: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(rel)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join(rel)
 }
 
 /// The "Sample SOAP Envelope" code block of the vendor's page, exactly as it stands.
@@ -85,8 +86,8 @@ async fn zeep_and_node_soap_requests_work() -> R {
     let sb = Sandbox::builder().demo().start("127.0.0.1:0").await?;
     let tok = token(
         &sb,
-        sfmc_partnerapi::sandbox::DEMO_CLIENT_ID,
-        sfmc_partnerapi::sandbox::DEMO_CLIENT_SECRET,
+        sfmc_partnerapi_sandbox::DEMO_CLIENT_ID,
+        sfmc_partnerapi_sandbox::DEMO_CLIENT_SECRET,
     )
     .await?;
 

@@ -9,13 +9,16 @@
 //! echoed back by some rows and must show nowhere: not in an error, an outcome, or the CLI's
 //! output. The `sfmc` exit code follows from the outcome: 0 OK, 1 an API error (a fault, a
 //! result that is not OK), 3 transport or protocol.
+#[path = "../../sandbox/tests/support/mod.rs"]
 mod sandbox_support;
+#[path = "support/cli.rs"]
+mod cli_support;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use sandbox_support::cli::{sfmc_run, Run};
+use cli_support::{sfmc_run, Run};
 use sandbox_support::R;
 use sfmc_partnerapi::{Client, ErrorKind, RetryPolicy};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

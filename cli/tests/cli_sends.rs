@@ -1,10 +1,13 @@
 //! `sfmc` end to end against the sandbox (in-process, over real HTTP on loopback): cancel, pause,
 //! resume, unknown ID, already canceled, wrong account, token expiry, JSON, sends, perform.
+#[path = "../../sandbox/tests/support/mod.rs"]
 mod sandbox_support;
+#[path = "support/cli.rs"]
+mod cli_support;
 
-use sandbox_support::cli::*;
+use cli_support::*;
 use sandbox_support::*;
-use sfmc_partnerapi::sandbox::{codes, FaultInjection, InjectedFault, SendStatus};
+use sfmc_partnerapi_sandbox::{codes, FaultInjection, InjectedFault, SendStatus};
 
 fn with(mut base: Vec<String>, more: Vec<String>) -> Vec<String> {
     base.extend(more);

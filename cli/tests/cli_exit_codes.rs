@@ -1,14 +1,17 @@
 //! `sfmc` exit codes: 0 success, 1 the API answered with an error, 2 usage or configuration,
 //! 3 transport or protocol.
+#[path = "../../sandbox/tests/support/mod.rs"]
 mod sandbox_support;
+#[path = "support/cli.rs"]
+mod cli_support;
 
 use std::io::{Read as _, Write as _};
 use std::net::TcpListener;
 use std::time::Duration;
 
-use sandbox_support::cli::*;
+use cli_support::*;
 use sandbox_support::*;
-use sfmc_partnerapi::sandbox::{FaultInjection, SendStatus};
+use sfmc_partnerapi_sandbox::{FaultInjection, SendStatus};
 
 fn with(mut base: Vec<String>, more: Vec<String>) -> Vec<String> {
     base.extend(more);

@@ -7,7 +7,10 @@
 //! (tests/client_redaction.rs covers the builder's and client's Debug and the token endpoint's
 //! and a gateway's echoes; this adds echoes in faults, results and unreadable values, the
 //! sandbox, and the CLI.)
+#[path = "../../sandbox/tests/support/mod.rs"]
 mod sandbox_support;
+#[path = "support/cli.rs"]
+mod cli_support;
 
 use std::io::Write as _;
 use std::net::TcpListener as StdListener;
@@ -15,9 +18,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use sandbox_support::cli::{sfmc_run_env, Run};
+use cli_support::{sfmc_run_env, Run};
 use sandbox_support::R;
-use sfmc_partnerapi::sandbox::{Sandbox, SendStatus};
+use sfmc_partnerapi_sandbox::{Sandbox, SendStatus};
 use sfmc_partnerapi::{Client, ErrorKind, RetryPolicy};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -630,8 +633,8 @@ async fn tls_certificates_are_verified() -> R {
 #[test]
 fn no_switch_turns_certificate_checks_off() {
     // Neither the library nor the CLI has a way to accept invalid certificates or host names.
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let mut stack = vec![root];
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut stack = vec![root.join("src"), root.join("cli/src")];
     let mut files = 0;
     while let Some(dir) = stack.pop() {
         for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {

@@ -1,9 +1,10 @@
 //! `--state FILE`: sends and the CorrelationID memory survive a restart; the file is JSON,
 //! written atomically; a corrupt file is an error, not silently replaced.
+#[path = "support/mod.rs"]
 mod sandbox_support;
 
 use sandbox_support::*;
-use sfmc_partnerapi::sandbox::{SandboxError, SendStatus};
+use sfmc_partnerapi_sandbox::{SandboxError, SendStatus};
 
 #[tokio::test]
 async fn state_survives_a_restart() -> R {

@@ -4,8 +4,8 @@
 //! crate's own generated types.
 //!
 //! ```no_run
-//! # async fn demo() -> Result<(), sfmc_partnerapi::sandbox::SandboxError> {
-//! use sfmc_partnerapi::sandbox::{Sandbox, SendStatus};
+//! # async fn demo() -> Result<(), sfmc_partnerapi_sandbox::SandboxError> {
+//! use sfmc_partnerapi_sandbox::{Sandbox, SendStatus};
 //!
 //! let sandbox = Sandbox::builder()
 //!     .client("id", "secret", 12345)
@@ -30,7 +30,7 @@
 //!   on `Send` objects) and `Retrieve` (ObjectType `Send`, optional `SimpleFilterPart` with
 //!   operator `equals` on `ID` or `Status`). Paths are matched case-insensitively.
 //!
-//! # Faults (always HTTP 500, written by [`Fault::to_envelope`](crate::soap::Fault::to_envelope))
+//! # Faults (always HTTP 500, written by [`Fault::to_envelope`](sfmc_partnerapi::soap::Fault::to_envelope))
 //!
 //! | faultcode | faultstring | when |
 //! |---|---|---|

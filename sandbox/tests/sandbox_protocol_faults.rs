@@ -1,9 +1,10 @@
 //! Bad requests get HTTP 500 with a SOAP fault (never a panic or a dropped connection), the
 //! server stays up, and nothing changes.
+#[path = "support/mod.rs"]
 mod sandbox_support;
 
 use sandbox_support::*;
-use sfmc_partnerapi::sandbox::SendStatus;
+use sfmc_partnerapi_sandbox::SendStatus;
 use sfmc_partnerapi::soap::FaultKind;
 
 #[tokio::test]
@@ -212,7 +213,7 @@ async fn refuses_non_loopback_addresses() -> R {
     assert!(
         matches!(
             err,
-            Some(sfmc_partnerapi::sandbox::SandboxError::NotLoopback(_))
+            Some(sfmc_partnerapi_sandbox::SandboxError::NotLoopback(_))
         ),
         "{err:?}"
     );
@@ -222,7 +223,7 @@ async fn refuses_non_loopback_addresses() -> R {
         .await
         .err();
     assert!(
-        matches!(err, Some(sfmc_partnerapi::sandbox::SandboxError::Config(_))),
+        matches!(err, Some(sfmc_partnerapi_sandbox::SandboxError::Config(_))),
         "{err:?}"
     );
     Ok(())

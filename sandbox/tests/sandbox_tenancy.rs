@@ -1,8 +1,9 @@
 //! Tenancy: another account's send looks exactly like an unknown ID and is left unchanged.
+#[path = "support/mod.rs"]
 mod sandbox_support;
 
 use sandbox_support::*;
-use sfmc_partnerapi::sandbox::{codes, SendStatus};
+use sfmc_partnerapi_sandbox::{codes, SendStatus};
 use sfmc_partnerapi::types::SimpleOperators;
 
 /// The result with the ID replaced, so two answers about different IDs compare equal.

@@ -1,10 +1,11 @@
 //! The token endpoint, token expiry and the authentication faults of Service.asmx.
+#[path = "support/mod.rs"]
 mod sandbox_support;
 
 use std::time::Duration;
 
 use sandbox_support::*;
-use sfmc_partnerapi::sandbox::SendStatus;
+use sfmc_partnerapi_sandbox::SendStatus;
 use sfmc_partnerapi::soap::FaultKind;
 
 #[tokio::test]

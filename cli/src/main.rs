@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use clap::builder::BoolishValueParser;
 use clap::{Args, Parser, Subcommand};
-use sfmc_partnerapi::sandbox::{
-    self, FaultInjection, InjectedFault, RunningSandbox, Sandbox, SandboxBuilder,
+use sfmc_partnerapi_sandbox::{
+    self as sandbox, FaultInjection, InjectedFault, RunningSandbox, Sandbox, SandboxBuilder,
 };
 use sfmc_partnerapi::sends;
 use sfmc_partnerapi::soap::{write_masked_envelope, FaultKind, RequestHeader, UsernameToken};
@@ -21,6 +21,8 @@ use sfmc_partnerapi::types::{
 };
 use sfmc_partnerapi::xml::{XmlElement, XmlReader, XmlValue as _, XSI_NS};
 use sfmc_partnerapi::{Client, Error, ErrorKind, SendOutcome};
+
+mod wsdl;
 
 /// mimalloc keeps freed memory for reuse (see the `mimalloc` feature).
 #[cfg(feature = "mimalloc")]
@@ -317,8 +319,8 @@ fn main() -> ExitCode {
 /// `sfmc wsdl-surface [WSDL]`: the surface of `wsdl`, or of the WSDL the bindings came from.
 fn wsdl_surface(wsdl: Option<&std::path::Path>) -> Result<u8, Failure> {
     let text = match wsdl {
-        None => sfmc_partnerapi::surface::API_SURFACE.to_string(),
-        Some(path) => sfmc_partnerapi::surface::surface_of(path)
+        None => sfmc_partnerapi::types::API_SURFACE.to_string(),
+        Some(path) => wsdl::surface_of(path)
             .map_err(|e| Failure::usage(format!("cannot read the WSDL: {e}")))?,
     };
     print!("{text}");
@@ -328,7 +330,7 @@ fn wsdl_surface(wsdl: Option<&std::path::Path>) -> Result<u8, Failure> {
 /// `sfmc wsdl-diff OLD NEW`: what changed for the generated Rust (breaking, additive or wire-only);
 /// exit 1 when anything breaks.
 fn wsdl_diff(g: &Global, old: &std::path::Path, new: &std::path::Path) -> Result<u8, Failure> {
-    let diff = sfmc_partnerapi::surface::diff(old, new)
+    let diff = wsdl::diff(old, new)
         .map_err(|e| Failure::usage(format!("cannot compare the WSDLs: {e}")))?;
     if g.json {
         match serde_json::to_string_pretty(&diff) {

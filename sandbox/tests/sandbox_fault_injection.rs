@@ -1,11 +1,12 @@
 //! Fault injection: shares roughly honoured and repeatable with a seed, each kind as specified.
+#[path = "support/mod.rs"]
 mod sandbox_support;
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use sandbox_support::*;
-use sfmc_partnerapi::sandbox::{codes, FaultInjection, InjectedFault, RunningSandbox};
+use sfmc_partnerapi_sandbox::{codes, FaultInjection, InjectedFault, RunningSandbox};
 
 /// The class of one answer.
 async fn classify(sb: &RunningSandbox, body: &str) -> R<&'static str> {

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::R;
+use crate::sandbox_support::R;
 
 /// The outcome of one `sfmc` run.
 #[derive(Debug)]
@@ -97,7 +97,7 @@ macro_rules! args {
 
 /// The global options that point `sfmc` at a sandbox as client `id`/`secret`.
 pub fn target(
-    sb: &sfmc_partnerapi::sandbox::RunningSandbox,
+    sb: &sfmc_partnerapi_sandbox::RunningSandbox,
     id: &str,
     secret: &str,
 ) -> Vec<String> {
@@ -208,7 +208,7 @@ impl Drop for SandboxChild {
 
 /// Where the peers live (`../shared/peers`).
 pub fn peers_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/peers")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/peers")
 }
 
 /// A peer tool cannot run here: skip with a note, unless CI=true, where it fails.
