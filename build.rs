@@ -18,6 +18,9 @@ fn main() {
         .api_type("crate::client::Api")
         // Short strings (status codes, messages, keys) stay inline: no allocation each.
         .string_type("::compact_str::CompactString")
+        // `Serialize` of the generated types only with the crate's `serde` feature: an
+        // application that does not print or store them does not compile it.
+        .serde_feature("serde")
         .compile(&out);
     match result {
         Ok(generated) => {

@@ -163,6 +163,7 @@ impl Builder {
                 api_type: None,
                 error_type: "crate::Error".to_string(),
                 string_type: "::std::string::String".to_string(),
+                serde_feature: None,
             },
         }
     }
@@ -205,6 +206,14 @@ impl Builder {
     /// the runtime's `XmlValue`, `Default`, `Clone`, `Debug`, `PartialEq` and `Serialize`.
     pub fn string_type(mut self, path: impl Into<String>) -> Self {
         self.config.string_type = path.into();
+        self
+    }
+
+    /// Puts `serde::Serialize` of the generated types behind the cargo feature `feature` of the
+    /// crate that includes them (by default they always implement it). Serializing is for
+    /// applications that print or store values; the others need not compile it.
+    pub fn serde_feature(mut self, feature: impl Into<String>) -> Self {
+        self.config.serde_feature = Some(feature.into());
         self
     }
 

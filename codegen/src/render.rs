@@ -25,6 +25,9 @@ pub struct RenderConfig {
     pub error_type: String,
     /// The Rust type of XSD string values (`::std::string::String` by default).
     pub string_type: String,
+    /// The cargo feature of the bindings' crate that turns on `serde::Serialize` for the
+    /// generated types; `None`: always.
+    pub serde_feature: Option<String>,
 }
 
 fn path(s: &str) -> Result<syn::Path, String> {
@@ -56,6 +59,12 @@ struct Ctx<'a> {
     string: syn::Path,
     /// Rust name of each model type.
     rust: HashMap<&'a str, String>,
+    /// `Serialize` in a type's derive list when it is always implemented (`, ::serde::Serialize`);
+    /// the attribute deriving it behind the feature otherwise; the attribute before a hand-made
+    /// `impl Serialize` (`#[cfg(feature = ..)]`, or nothing).
+    serde_in_derive: TokenStream,
+    serde_derive: TokenStream,
+    serde_gate: TokenStream,
     /// Rust name of the `Any*` enum of each type used polymorphically.
     any: BTreeMap<&'a str, String>,
     descendants: BTreeMap<String, Vec<String>>,
@@ -65,7 +74,12 @@ struct Ctx<'a> {
 
 /// Renders the whole bindings file.
 pub fn render(model: &Model, config: &RenderConfig) -> Result<String, String> {
-    let ctx = Ctx::new(model, path(&config.runtime)?, path(&config.string_type)?);
+    let mut ctx = Ctx::new(model, path(&config.runtime)?, path(&config.string_type)?);
+    if let Some(feature) = &config.serde_feature {
+        ctx.serde_in_derive = TokenStream::new();
+        ctx.serde_derive = quote!(#[cfg_attr(feature = #feature, derive(::serde::Serialize))]);
+        ctx.serde_gate = quote!(#[cfg(feature = #feature)]);
+    }
     let mut items = Vec::new();
     let ns = &model.target_namespace;
     let address = match &model.service_address {
@@ -143,6 +157,9 @@ impl<'a> Ctx<'a> {
             rt,
             string,
             rust,
+            serde_in_derive: quote!(, ::serde::Serialize),
+            serde_derive: TokenStream::new(),
+            serde_gate: TokenStream::new(),
             any,
             descendants,
             boxed: HashSet::new(),
@@ -260,6 +277,7 @@ impl<'a> Ctx<'a> {
     }
 
     fn complex(&self, c: &ComplexType) -> TokenStream {
+        let (serde_in_derive, serde_derive) = (&self.serde_in_derive, &self.serde_derive);
         let rt = &self.rt;
         let name = self.ident(&c.name);
         let xsd = &c.name;
@@ -361,7 +379,8 @@ impl<'a> Ctx<'a> {
         };
         quote! {
             #docs
-            #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+            #[derive(Debug, Clone, PartialEq, Default #serde_in_derive)]
+            #serde_derive
             pub struct #name {
                 #(#field_docs pub #idents: #types,)*
             }
@@ -378,6 +397,7 @@ impl<'a> Ctx<'a> {
     }
 
     fn enumeration(&self, e: &EnumType) -> TokenStream {
+        let serde_gate = &self.serde_gate;
         let rt = &self.rt;
         let name = self.ident(&e.name);
         let xsd = &e.name;
@@ -468,6 +488,7 @@ impl<'a> Ctx<'a> {
                     #rt::read_enum(r, start)
                 }
             }
+            #serde_gate
             impl ::serde::Serialize for #name {
                 fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::core::result::Result<S::Ok, S::Error> {
                     s.serialize_str(self.as_str())
@@ -477,6 +498,7 @@ impl<'a> Ctx<'a> {
     }
 
     fn any_enum(&self, base: &str, any: &str) -> TokenStream {
+        let (serde_in_derive, serde_derive) = (&self.serde_in_derive, &self.serde_derive);
         let rt = &self.rt;
         let name = format_ident!("{}", any);
         let base_ident = self.ident(base);
@@ -506,7 +528,8 @@ impl<'a> Ctx<'a> {
         )]);
         quote! {
             #docs
-            #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+            #[derive(Debug, Clone, PartialEq #serde_in_derive)]
+            #serde_derive
             #[non_exhaustive]
             pub enum #name {
                 #(#[doc = #member_docs] #variants(::std::boxed::Box<#variants>),)*
@@ -517,6 +540,16 @@ impl<'a> Ctx<'a> {
             impl ::core::default::Default for #name {
                 fn default() -> Self {
                     Self::#base_ident(::std::boxed::Box::default())
+                }
+            }
+            impl #name {
+                /// The XSD name of the value's type (its `xsi:type`); for `Untyped`, the
+                /// `xsi:type` as received, or the base's name when it had none.
+                pub fn type_name(&self) -> &str {
+                    match self {
+                        #(Self::#variants(_) => #members,)*
+                        Self::Untyped(u) => u.xsi_type.as_deref().unwrap_or(#base),
+                    }
                 }
             }
             impl #rt::XmlValue for #name {

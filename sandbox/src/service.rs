@@ -204,19 +204,10 @@ pub(crate) fn random_id() -> String {
         .to_string()
 }
 
-/// The name of a definition's type, for messages (works with any generated `AnyApiObject`).
+/// The name of a definition's type, for messages: its XSD name (an unknown `xsi:type` as
+/// received, cleaned for the message).
 fn type_name(def: &AnyApiObject) -> String {
-    let value = serde_json::to_value(def).unwrap_or_default();
-    let Some((variant, inner)) = value.as_object().and_then(|o| o.iter().next()) else {
-        return "an object".into();
-    };
-    if variant == "Untyped" {
-        return match inner.get("xsi_type").and_then(|t| t.as_str()) {
-            Some(t) => sanitize(t),
-            None => "an object without xsi:type".into(),
-        };
-    }
-    variant.clone()
+    sanitize(def.type_name())
 }
 
 // `task` is a `TaskResult` with one WSDL and an `AnyTaskResult` with the other: `.into()` serves

@@ -292,6 +292,18 @@ impl ::core::default::Default for AnyBase {
         Self::Base(::std::boxed::Box::default())
     }
 }
+impl AnyBase {
+    /// The XSD name of the value's type (its `xsi:type`); for `Untyped`, the
+    /// `xsi:type` as received, or the base's name when it had none.
+    pub fn type_name(&self) -> &str {
+        match self {
+            Self::Base(_) => "Base",
+            Self::Item(_) => "Item",
+            Self::SpecialItem(_) => "SpecialItem",
+            Self::Untyped(u) => u.xsi_type.as_deref().unwrap_or("Base"),
+        }
+    }
+}
 impl ::sfmc_partnerapi::xml::XmlValue for AnyBase {
     fn write_element(&self, w: &mut ::sfmc_partnerapi::xml::XmlWriter, name: &str) {
         match self {
@@ -357,6 +369,17 @@ pub enum AnyItem {
 impl ::core::default::Default for AnyItem {
     fn default() -> Self {
         Self::Item(::std::boxed::Box::default())
+    }
+}
+impl AnyItem {
+    /// The XSD name of the value's type (its `xsi:type`); for `Untyped`, the
+    /// `xsi:type` as received, or the base's name when it had none.
+    pub fn type_name(&self) -> &str {
+        match self {
+            Self::Item(_) => "Item",
+            Self::SpecialItem(_) => "SpecialItem",
+            Self::Untyped(u) => u.xsi_type.as_deref().unwrap_or("Item"),
+        }
     }
 }
 impl ::sfmc_partnerapi::xml::XmlValue for AnyItem {
