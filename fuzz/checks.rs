@@ -3,10 +3,10 @@
 //! through them in every `cargo test`).
 #![allow(dead_code)]
 
-use sfmc_partnerapi_sandbox::{Sandbox, SandboxHandler, SendStatus};
 use sfmc_partnerapi::soap::{write_envelope, Envelope, RequestHeader};
 use sfmc_partnerapi::types::{PerformResponseMsg, RetrieveResponseMsg};
 use sfmc_partnerapi::xml::XmlElement;
+use sfmc_partnerapi_sandbox::{Sandbox, SandboxHandler, SendStatus};
 
 // ---------------------------------------------------------------------------------------------
 // read_response

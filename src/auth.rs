@@ -122,26 +122,62 @@ impl std::fmt::Debug for Token {
 }
 
 /// The token endpoint's answer (not `Debug`: it holds the token).
-#[derive(serde::Deserialize)]
 struct TokenAnswer {
     access_token: String,
-    #[serde(default)]
     token_type: Option<String>,
-    #[serde(default)]
     expires_in: Option<serde_json::Value>,
-    #[serde(default)]
     soap_instance_url: Option<String>,
 }
 
+/// The members of a JSON object, or what is wrong with the text.
+fn json_object(body: &[u8]) -> Result<serde_json::Map<String, serde_json::Value>, String> {
+    match serde_json::from_slice(body).map_err(|e| e.to_string())? {
+        serde_json::Value::Object(members) => Ok(members),
+        _ => Err("not a JSON object".to_string()),
+    }
+}
+
+/// The string member `key` (absent or `null`: `None`), or what is wrong with it.
+fn json_text(
+    members: &serde_json::Map<String, serde_json::Value>,
+    key: &str,
+) -> Result<Option<String>, String> {
+    match members.get(key) {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(serde_json::Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(format!("`{key}` is not a string")),
+    }
+}
+
+impl TokenAnswer {
+    fn parse(body: &[u8]) -> Result<Self, String> {
+        let members = json_object(body)?;
+        Ok(Self {
+            access_token: json_text(&members, "access_token")?
+                .ok_or_else(|| "missing field `access_token`".to_string())?,
+            token_type: json_text(&members, "token_type")?,
+            expires_in: members.get("expires_in").cloned(),
+            soap_instance_url: json_text(&members, "soap_instance_url")?,
+        })
+    }
+}
+
 /// The token endpoint's error answer.
-#[derive(serde::Deserialize)]
 struct TokenError {
-    #[serde(default)]
     error: Option<String>,
-    #[serde(default)]
     error_description: Option<String>,
-    #[serde(default)]
     message: Option<String>,
+}
+
+impl TokenError {
+    fn parse(body: &[u8]) -> Result<Self, String> {
+        let members = json_object(body)?;
+        Ok(Self {
+            error: json_text(&members, "error")?,
+            error_description: json_text(&members, "error_description")?,
+            message: json_text(&members, "message")?,
+        })
+    }
 }
 
 impl OAuth {
@@ -359,7 +395,7 @@ impl OAuth {
     /// The endpoint's error (`error: error_description`), or an excerpt of its answer.
     fn error_text(&self, reply: &Reply) -> String {
         let secret = self.client_secret.expose_secret();
-        let text = match serde_json::from_slice::<TokenError>(&reply.body) {
+        let text = match TokenError::parse(&reply.body) {
             Ok(e) if e.error.is_some() || e.error_description.is_some() || e.message.is_some() => {
                 [e.error, e.error_description.or(e.message)]
                     .into_iter()
@@ -380,7 +416,7 @@ impl OAuth {
     }
 
     fn read_token(&self, reply: &Reply, generation: u64) -> Result<Token, Error> {
-        let answer: TokenAnswer = serde_json::from_slice(&reply.body).map_err(|e| Error::Auth {
+        let answer = TokenAnswer::parse(&reply.body).map_err(|e| Error::Auth {
             message: format!(
                 "the token endpoint {} answered HTTP {} with no usable token ({}; expected JSON \
                  with access_token, expires_in and soap_instance_url)",

@@ -5,7 +5,8 @@ use std::time::Duration;
 use crate::soap::{Fault, FaultKind, ProtocolError};
 
 /// One result of a call that did not come back OK (see [`ApiError`]).
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ResultStatus {
     /// The object's ID, when the result names one.
     pub id: Option<i64>,
@@ -18,7 +19,8 @@ pub struct ResultStatus {
 }
 
 /// The service answered, but `OverallStatus` is not OK.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ApiError {
     /// The operation.
     pub operation: String,

@@ -64,7 +64,8 @@ pub const STATUS_UNKNOWN: &str = "Unknown";
 pub const STATUS_NOT_ATTEMPTED: &str = "NotAttempted";
 
 /// What happened to one send ID.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct SendOutcome {
     /// The send's ID.
     pub id: i64,

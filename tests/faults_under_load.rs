@@ -8,9 +8,9 @@ mod sandbox_support;
 use std::time::{Duration, Instant};
 
 use sandbox_support::*;
-use sfmc_partnerapi_sandbox::{FaultInjection, InjectedFault, RunningSandbox, SendStatus};
 use sfmc_partnerapi::sends::STATUS_UNKNOWN;
 use sfmc_partnerapi::{Client, ClientBuilder, ErrorKind, RetryPolicy};
+use sfmc_partnerapi_sandbox::{FaultInjection, InjectedFault, RunningSandbox, SendStatus};
 
 const MID: i64 = 5150;
 

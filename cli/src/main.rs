@@ -11,9 +11,6 @@ use std::time::Duration;
 
 use clap::builder::BoolishValueParser;
 use clap::{Args, Parser, Subcommand};
-use sfmc_partnerapi_sandbox::{
-    self as sandbox, FaultInjection, InjectedFault, RunningSandbox, Sandbox, SandboxBuilder,
-};
 use sfmc_partnerapi::sends;
 use sfmc_partnerapi::soap::{write_masked_envelope, FaultKind, RequestHeader, UsernameToken};
 use sfmc_partnerapi::types::{
@@ -21,6 +18,9 @@ use sfmc_partnerapi::types::{
 };
 use sfmc_partnerapi::xml::{XmlElement, XmlReader, XmlValue as _, XSI_NS};
 use sfmc_partnerapi::{Client, Error, ErrorKind, SendOutcome};
+use sfmc_partnerapi_sandbox::{
+    self as sandbox, FaultInjection, InjectedFault, RunningSandbox, Sandbox, SandboxBuilder,
+};
 
 mod wsdl;
 

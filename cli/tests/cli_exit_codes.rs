@@ -1,9 +1,9 @@
 //! `sfmc` exit codes: 0 success, 1 the API answered with an error, 2 usage or configuration,
 //! 3 transport or protocol.
-#[path = "../../sandbox/tests/support/mod.rs"]
-mod sandbox_support;
 #[path = "support/cli.rs"]
 mod cli_support;
+#[path = "../../sandbox/tests/support/mod.rs"]
+mod sandbox_support;
 
 use std::io::{Read as _, Write as _};
 use std::net::TcpListener;

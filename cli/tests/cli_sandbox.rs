@@ -1,9 +1,9 @@
 //! `sfmc sandbox` as a child process, `sfmc --sandbox`, the zeep peer against the sandbox, and
 //! `--dry-run` checked against the upstream schema.
-#[path = "../../sandbox/tests/support/mod.rs"]
-mod sandbox_support;
 #[path = "support/cli.rs"]
 mod cli_support;
+#[path = "../../sandbox/tests/support/mod.rs"]
+mod sandbox_support;
 
 use std::process::Command;
 use std::time::Duration;

@@ -1,9 +1,9 @@
 //! `sfmc` end to end against the sandbox (in-process, over real HTTP on loopback): cancel, pause,
 //! resume, unknown ID, already canceled, wrong account, token expiry, JSON, sends, perform.
-#[path = "../../sandbox/tests/support/mod.rs"]
-mod sandbox_support;
 #[path = "support/cli.rs"]
 mod cli_support;
+#[path = "../../sandbox/tests/support/mod.rs"]
+mod sandbox_support;
 
 use cli_support::*;
 use sandbox_support::*;

@@ -24,7 +24,7 @@ fn stdout(o: &Output) -> String {
 fn surface_of_the_built_in_bindings_and_of_a_file() {
     let built_in = sfmc(&["wsdl-surface"]);
     assert_eq!(built_in.status.code(), Some(0));
-    assert_eq!(stdout(&built_in), sfmc_partnerapi::surface::API_SURFACE);
+    assert_eq!(stdout(&built_in), sfmc_partnerapi::types::API_SURFACE);
     let shipped = sfmc(&["wsdl-surface", "wsdl/partnerAPI.wsdl"]);
     assert_eq!(shipped.status.code(), Some(0));
     let text = stdout(&shipped);

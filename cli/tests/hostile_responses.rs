@@ -9,10 +9,10 @@
 //! echoed back by some rows and must show nowhere: not in an error, an outcome, or the CLI's
 //! output. The `sfmc` exit code follows from the outcome: 0 OK, 1 an API error (a fault, a
 //! result that is not OK), 3 transport or protocol.
-#[path = "../../sandbox/tests/support/mod.rs"]
-mod sandbox_support;
 #[path = "support/cli.rs"]
 mod cli_support;
+#[path = "../../sandbox/tests/support/mod.rs"]
+mod sandbox_support;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

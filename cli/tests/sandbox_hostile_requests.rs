@@ -6,15 +6,15 @@
 //! faultcode and part of its faultstring, or the per-object result (HTTP 200) with its
 //! OverallStatus and ErrorCode. After every row the server is still up (the same good request
 //! then works), and a request that was refused changed nothing.
-#[path = "../../sandbox/tests/support/mod.rs"]
-mod sandbox_support;
 #[path = "support/cli.rs"]
 mod cli_support;
+#[path = "../../sandbox/tests/support/mod.rs"]
+mod sandbox_support;
 
 use cli_support::sfmc_run;
 use sandbox_support::*;
-use sfmc_partnerapi_sandbox::{codes, SendRecord};
 use sfmc_partnerapi::soap::{write_envelope, RequestHeader};
+use sfmc_partnerapi_sandbox::{codes, SendRecord};
 
 /// Tokens of the two accounts, for building a row's body.
 struct Ctx {

@@ -7,10 +7,10 @@
 //! (tests/client_redaction.rs covers the builder's and client's Debug and the token endpoint's
 //! and a gateway's echoes; this adds echoes in faults, results and unreadable values, the
 //! sandbox, and the CLI.)
-#[path = "../../sandbox/tests/support/mod.rs"]
-mod sandbox_support;
 #[path = "support/cli.rs"]
 mod cli_support;
+#[path = "../../sandbox/tests/support/mod.rs"]
+mod sandbox_support;
 
 use std::io::Write as _;
 use std::net::TcpListener as StdListener;
@@ -20,8 +20,8 @@ use std::time::Duration;
 
 use cli_support::{sfmc_run_env, Run};
 use sandbox_support::R;
-use sfmc_partnerapi_sandbox::{Sandbox, SendStatus};
 use sfmc_partnerapi::{Client, ErrorKind, RetryPolicy};
+use sfmc_partnerapi_sandbox::{Sandbox, SendStatus};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const CLIENT_SECRET: &str = "cli3nt-s3cr3t-7Hq9";

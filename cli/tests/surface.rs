@@ -104,7 +104,11 @@ fn diff_of_an_edited_copy_marks_breaking_and_additive_changes() {
             .find(|(n, _)| n == name)
             .map(|(_, i)| i.as_str())
     };
-    assert_eq!(find("SimpleOperators.like"), Some("breaking"), "{changes:?}");
+    assert_eq!(
+        find("SimpleOperators.like"),
+        Some("breaking"),
+        "{changes:?}"
+    );
     assert_eq!(find("APIObject.Region"), Some("additive"), "{changes:?}");
     assert_eq!(code, Some(1));
     let (same_code, same) = diff(&built_from(), &built_from());

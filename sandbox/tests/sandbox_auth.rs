@@ -5,8 +5,8 @@ mod sandbox_support;
 use std::time::Duration;
 
 use sandbox_support::*;
-use sfmc_partnerapi_sandbox::SendStatus;
 use sfmc_partnerapi::soap::FaultKind;
+use sfmc_partnerapi_sandbox::SendStatus;
 
 #[tokio::test]
 async fn token_endpoint_answers_like_the_service() -> R {

@@ -14,7 +14,9 @@ use sandbox_support::*;
 use sfmc_partnerapi_sandbox::{codes, Sandbox, SendStatus};
 
 fn manifest_path(rel: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join(rel)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join(rel)
 }
 
 /// The "Sample SOAP Envelope" code block of the vendor's page, exactly as it stands.

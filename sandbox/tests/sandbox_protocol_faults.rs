@@ -4,8 +4,8 @@
 mod sandbox_support;
 
 use sandbox_support::*;
-use sfmc_partnerapi_sandbox::SendStatus;
 use sfmc_partnerapi::soap::FaultKind;
+use sfmc_partnerapi_sandbox::SendStatus;
 
 #[tokio::test]
 async fn bad_requests_get_client_faults_and_change_nothing() -> R {

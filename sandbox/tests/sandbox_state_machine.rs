@@ -3,10 +3,10 @@
 mod sandbox_support;
 
 use sandbox_support::*;
-use sfmc_partnerapi_sandbox::{codes, SendStatus};
 use sfmc_partnerapi::types::{
     AnyApiObject, Email, PerformRequestMsg, RetrieveRequest, RetrieveRequestMsg, SimpleOperators,
 };
+use sfmc_partnerapi_sandbox::{codes, SendStatus};
 
 #[tokio::test]
 async fn cancel_pause_resume_follow_the_state_machine() -> R {

@@ -3,8 +3,8 @@
 mod sandbox_support;
 
 use sandbox_support::*;
-use sfmc_partnerapi_sandbox::{codes, SendStatus};
 use sfmc_partnerapi::types::SimpleOperators;
+use sfmc_partnerapi_sandbox::{codes, SendStatus};
 
 /// The result with the ID replaced, so two answers about different IDs compare equal.
 fn normalized(r: &Res, id: i32) -> Res {

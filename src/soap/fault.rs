@@ -4,7 +4,8 @@ use super::{ProtocolError, FAULT_DETAIL_NS, SOAP11_NS};
 use crate::xml::{XmlReader, XmlWriter};
 
 /// The partnerAPI's fault detail (`apifault` in `urn:fault.partner.exacttarget.com`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ApiFault {
     /// `Code`: 2 unexpected error, 13 database unavailable, 17 rate limited, ...
     pub code: Option<i32>,
@@ -15,7 +16,8 @@ pub struct ApiFault {
 }
 
 /// A SOAP 1.1 fault.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Fault {
     /// `faultcode` as written (`soap:Client`, `q0:Security`, ...).
     pub code: String,
@@ -28,7 +30,8 @@ pub struct Fault {
 }
 
 /// The class of a fault, from the local part of its `faultcode`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub enum FaultKind {
     /// The request was wrong (`Client`): do not repeat it unchanged.

@@ -16,8 +16,9 @@ use super::{XmlError, XmlErrorKind, XmlReader};
 /// assert!(AnyElement::parse("<a><b></a>").is_err());
 /// # Ok::<(), sfmc_partnerapi::xml::XmlError>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
-#[serde(transparent)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(transparent))]
 pub struct AnyElement {
     xml: String,
 }

@@ -152,7 +152,8 @@ pub fn read_enum<T: XmlEnum>(r: &mut XmlReader<'_>, start: &Start<'_>) -> Result
 
 /// An element whose `xsi:type` names no type these bindings know (or that has none where its
 /// declared type is abstract): the declared base type's fields as read, plus the raw element.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Untyped<T> {
     /// The `xsi:type` as written on the wire, if any.
     pub xsi_type: Option<String>,

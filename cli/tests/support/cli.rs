@@ -1,4 +1,5 @@
 //! Running the `sfmc` binary in tests: bounded in time, without the caller's SFMC_* settings.
+#![allow(dead_code)]
 
 use std::io::{BufRead as _, BufReader, Read as _};
 use std::path::{Path, PathBuf};
@@ -96,11 +97,7 @@ macro_rules! args {
 }
 
 /// The global options that point `sfmc` at a sandbox as client `id`/`secret`.
-pub fn target(
-    sb: &sfmc_partnerapi_sandbox::RunningSandbox,
-    id: &str,
-    secret: &str,
-) -> Vec<String> {
+pub fn target(sb: &sfmc_partnerapi_sandbox::RunningSandbox, id: &str, secret: &str) -> Vec<String> {
     vec![
         "--endpoint".into(),
         sb.soap_url(),

@@ -5,13 +5,13 @@
 use std::error::Error;
 
 use secrecy::SecretString;
-use sfmc_partnerapi_sandbox::{RunningSandbox, Sandbox, SandboxBuilder, SendStatus};
 use sfmc_partnerapi::soap::{write_envelope, Envelope, Fault, RequestHeader, UsernameToken};
 use sfmc_partnerapi::types::{
     AnyApiObject, AnyPerformResult, PerformOptions, PerformRequestMsg, PerformResponseMsg,
     RetrieveRequest, RetrieveRequestMsg, RetrieveResponseMsg, Send, SimpleFilterPart,
     SimpleOperators,
 };
+use sfmc_partnerapi_sandbox::{RunningSandbox, Sandbox, SandboxBuilder, SendStatus};
 
 pub type R<T = ()> = Result<T, Box<dyn Error + std::marker::Send + Sync>>;
 
