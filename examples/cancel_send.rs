@@ -46,7 +46,7 @@ fn build_client() -> Result<Client, Error> {
             let mid = mid
                 .trim()
                 .parse::<i64>()
-                .map_err(|_| Error::Config(format!("SFMC_ACCOUNT_ID {mid:?} is not a number")))?;
+                .map_err(|_| Error::config(format!("SFMC_ACCOUNT_ID {mid:?} is not a number")))?;
             builder = builder.account_id(mid);
         }
     } else if let Some(token) = env("SFMC_ACCESS_TOKEN") {
@@ -54,10 +54,9 @@ fn build_client() -> Result<Client, Error> {
     } else if let (Some(user), Some(password)) = (env("SFMC_USERNAME"), env("SFMC_PASSWORD")) {
         builder = builder.username_token(user, password);
     } else {
-        return Err(Error::Config(
+        return Err(Error::config(
             "no credentials: set SFMC_CLIENT_ID and SFMC_CLIENT_SECRET, or SFMC_ACCESS_TOKEN, \
-             or SFMC_USERNAME and SFMC_PASSWORD"
-                .into(),
+             or SFMC_USERNAME and SFMC_PASSWORD",
         ));
     }
     builder.build()
@@ -109,7 +108,10 @@ async fn main() -> ExitCode {
             ExitCode::from(1)
         }
         Err(e) => {
-            eprintln!("{e}");
+            eprintln!("{}", e.report());
+            if let Some(hint) = e.hint() {
+                eprintln!("hint: {hint}");
+            }
             match e.kind() {
                 ErrorKind::Fault | ErrorKind::Auth | ErrorKind::Api => ExitCode::from(1),
                 ErrorKind::Config => ExitCode::from(2),

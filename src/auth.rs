@@ -15,6 +15,7 @@ use url::Url;
 
 use crate::error::Error;
 use crate::retry::{Repeat, RetryPolicy};
+use crate::secret::{mask, Redact as _};
 use crate::transport::{check_url, redact_url, Failure, Reply, Transport};
 
 /// Largest token answer read (a token answer is well under 4 KiB).
@@ -330,14 +331,17 @@ impl OAuth {
                         match policy.delay(attempt, failure.class, Repeat::ReadOnly) {
                             Some(wait) => {
                                 tracing::warn!(
-                                    error = %failure.error,
+                                    error = %failure.error.report(),
                                     wait_ms = wait.as_millis() as u64,
                                     "token request failed; trying again"
                                 );
                                 tokio::time::sleep(wait).await;
                             }
                             None => {
-                                tracing::warn!(error = %failure.error, "token request failed");
+                                tracing::warn!(
+                                    error = %failure.error.report(),
+                                    "token request failed"
+                                );
                                 return Err(failure.error);
                             }
                         }
@@ -373,20 +377,21 @@ impl OAuth {
         }
         let secrets = [self.client_secret.expose_secret()];
         match reply.status {
-            400 | 401 | 403 => Err(Failure::never(Error::Auth {
-                message: format!(
+            400 | 401 | 403 => Err(Failure::never(Error::auth_failed(
+                format!(
                     "the token endpoint {} answered HTTP {}: {}",
                     redact_url(&self.token_url),
                     reply.status,
                     self.error_text(&reply)
                 ),
-            })),
+                Some(reply.status),
+            ))),
             status => Err(Failure {
-                error: Error::Http {
+                error: Error::http_status(
                     status,
-                    url: redact_url(&self.token_url),
-                    excerpt: reply.excerpt(&secrets),
-                },
+                    redact_url(&self.token_url),
+                    reply.excerpt(&secrets),
+                ),
                 class: reply.retry_class(),
             }),
         }
@@ -407,31 +412,33 @@ impl OAuth {
                 .excerpt(&[secret])
                 .unwrap_or_else(|| "no explanation given".into()),
         };
-        let text: String = text.chars().take(300).collect();
-        if secret.is_empty() {
-            text
-        } else {
-            text.replace(secret, "***")
-        }
+        // Masked before it is cut: a secret cannot end the text half shown.
+        let mut text = text;
+        mask(&mut text, &[secret]);
+        text.chars().take(300).collect()
     }
 
     fn read_token(&self, reply: &Reply, generation: u64) -> Result<Token, Error> {
-        let answer = TokenAnswer::parse(&reply.body).map_err(|e| Error::Auth {
-            message: format!(
-                "the token endpoint {} answered HTTP {} with no usable token ({}; expected JSON \
-                 with access_token, expires_in and soap_instance_url)",
-                redact_url(&self.token_url),
-                reply.status,
-                e
-            ),
+        let answer = TokenAnswer::parse(&reply.body).map_err(|e| {
+            Error::auth_failed(
+                format!(
+                    "the token endpoint {} answered HTTP {} with no usable token ({}; expected \
+                     JSON with access_token, expires_in and soap_instance_url)",
+                    redact_url(&self.token_url),
+                    reply.status,
+                    e
+                ),
+                None,
+            )
         })?;
         if answer.access_token.trim().is_empty() {
-            return Err(Error::Auth {
-                message: format!(
+            return Err(Error::auth_failed(
+                format!(
                     "the token endpoint {} answered with an empty access_token",
                     redact_url(&self.token_url)
                 ),
-            });
+                None,
+            ));
         }
         if let Some(kind) = answer.token_type.as_deref() {
             if !kind.eq_ignore_ascii_case("bearer") {
@@ -483,7 +490,7 @@ fn soap_endpoint_from_instance_url(raw: &str) -> Result<Url, Error> {
         with_slash.set_path(&format!("{}/", base.path()));
     }
     let url = with_slash.join("Service.asmx").map_err(|e| {
-        Error::Config(format!(
+        Error::config(format!(
             "the soap_instance_url from the token endpoint cannot be extended: {e}"
         ))
     })?;
@@ -543,9 +550,7 @@ mod tests {
             e("http://127.0.0.1:9/x/Service.asmx").ok().as_deref(),
             Some("http://127.0.0.1:9/x/Service.asmx")
         );
-        assert!(matches!(
-            e("http://mc1.soap.example.com/"),
-            Err(Error::Config(_))
-        ));
+        let refused = soap_endpoint_from_instance_url("http://mc1.soap.example.com/");
+        assert!(refused.is_err_and(|e| e.is_config()));
     }
 }

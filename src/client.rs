@@ -41,6 +41,7 @@ use url::Url;
 use crate::auth::{Credentials, OAuth, Token};
 use crate::error::Error;
 use crate::retry::{is_retryable_fault_code, Repeat, RetryClass, RetryPolicy};
+use crate::secret::Redact as _;
 use crate::soap::{write_envelope_around, Envelope, FaultKind, RequestHeader, UsernameToken};
 use crate::transport::{
     check_url, redact_url, status_retry_class, Failure, ProxyChoice, Transport,
@@ -268,8 +269,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Cap on the size of a response body (default 64 MiB); a larger one fails with
-    /// [`Error::BodyTooLarge`] without being read further.
+    /// Cap on the size of a response body (default 64 MiB); a larger one fails (with
+    /// [`Error::is_body_too_large`]) without being read further.
     pub fn max_response_bytes(mut self, limit: usize) -> Self {
         self.max_response_bytes = Some(limit);
         self
@@ -294,23 +295,24 @@ impl ClientBuilder {
         self
     }
 
-    /// Builds the client. [`Error::Config`] when a setting is wrong or missing: an unparsable URL,
+    /// Builds the client. A configuration error ([`ErrorKind::Config`](crate::ErrorKind)) when a
+    /// setting is wrong or missing: an unparsable URL,
     /// `http://` to a host that is not loopback, no way to know the SOAP endpoint, more than one
     /// authentication method, empty credentials, a zero timeout or cap.
     pub fn build(self) -> Result<Client, Error> {
         let request_timeout = self.request_timeout.unwrap_or(DEFAULT_REQUEST_TIMEOUT);
         let connect_timeout = self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT);
         if request_timeout.is_zero() || connect_timeout.is_zero() {
-            return Err(Error::Config(
-                "a timeout of zero would fail every call; give a positive duration".into(),
+            return Err(Error::config(
+                "a timeout of zero would fail every call; give a positive duration",
             ));
         }
         let max_response_bytes = self
             .max_response_bytes
             .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES);
         if max_response_bytes == 0 {
-            return Err(Error::Config(
-                "max_response_bytes of zero would refuse every answer; give a positive size".into(),
+            return Err(Error::config(
+                "max_response_bytes of zero would refuse every answer; give a positive size",
             ));
         }
         let endpoint = self
@@ -324,7 +326,7 @@ impl ClientBuilder {
                     && sub.len() <= 63
                     && sub.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
                 if !valid {
-                    return Err(Error::Config(format!(
+                    return Err(Error::config(format!(
                         "subdomain {sub:?} is not valid: give only the tenant's subdomain \
                          (letters, digits and '-'), as in https://SUBDOMAIN.auth.marketingcloudapis.com"
                     )));
@@ -349,7 +351,7 @@ impl ClientBuilder {
         let mut auth = self.auth;
         if auth.len() > 1 {
             let names: Vec<_> = auth.iter().map(AuthChoice::name).collect();
-            return Err(Error::Config(format!(
+            return Err(Error::config(format!(
                 "more than one authentication method given ({}); choose one",
                 names.join(", ")
             )));
@@ -358,13 +360,13 @@ impl ClientBuilder {
             None => Credentials::None,
             Some(AuthChoice::AccessToken(t)) => {
                 if secrecy::ExposeSecret::expose_secret(&t).trim().is_empty() {
-                    return Err(Error::Config("the access token is empty".into()));
+                    return Err(Error::config("the access token is empty"));
                 }
                 Credentials::Static(t)
             }
             Some(AuthChoice::UsernameToken { user, password }) => {
                 if user.trim().is_empty() {
-                    return Err(Error::Config("the username is empty".into()));
+                    return Err(Error::config("the username is empty"));
                 }
                 Credentials::UsernameToken {
                     username: user,
@@ -374,14 +376,12 @@ impl ClientBuilder {
             Some(AuthChoice::ClientCredentials { id, secret }) => {
                 if id.trim().is_empty() || secrecy::ExposeSecret::expose_secret(&secret).is_empty()
                 {
-                    return Err(Error::Config(
-                        "the client ID or the client secret is empty".into(),
-                    ));
+                    return Err(Error::config("the client ID or the client secret is empty"));
                 }
                 let Some(auth_url) = auth_url else {
-                    return Err(Error::Config(
+                    return Err(Error::config(
                         "client credentials need the token endpoint: give subdomain() or auth_url()"
-                            .into(),
+                            ,
                     ));
                 };
                 Credentials::OAuth(Box::new(OAuth::new(
@@ -397,10 +397,9 @@ impl ClientBuilder {
             && fallback_endpoint.is_none()
             && !matches!(credentials, Credentials::OAuth(_))
         {
-            return Err(Error::Config(
+            return Err(Error::config(
                 "no SOAP endpoint: give endpoint() or subdomain() (with client credentials, the \
-                 token answer's soap_instance_url can give it)"
-                    .into(),
+                 token answer's soap_instance_url can give it)",
             ));
         }
         let mut retry = self.retry.unwrap_or_default();
@@ -483,7 +482,7 @@ impl Client {
 
     /// The request envelope around `body_xml` as it would be sent, with every secret masked.
     pub(crate) fn masked_envelope(&self, body_xml: &str) -> String {
-        let placeholder = SecretString::from(String::from("***"));
+        let placeholder = SecretString::from(String::from(crate::secret::MASK));
         let token;
         let header = match &self.inner.credentials {
             Credentials::None => RequestHeader::None,
@@ -572,13 +571,12 @@ impl Client {
             let expired = auth
                 .token
                 .as_ref()
-                .is_some_and(|token| match &failure.error {
-                    Error::Fault { fault } => {
+                .is_some_and(|token| match failure.error.fault() {
+                    Some(fault) => {
                         fault.is_token_expired()
                             || (fault.kind() == FaultKind::Security && token.near_expiry())
                     }
-                    Error::Http { status: 401, .. } => true,
-                    _ => false,
+                    None => failure.error.is_http() && failure.error.status() == Some(401),
                 });
             // Whatever the server sent back (a fault string, a status message, a value in an
             // unreadable answer) may repeat a credential: masked before it is logged or returned.
@@ -630,10 +628,9 @@ impl Client {
             .or_else(|| token.as_ref().and_then(|t| t.soap_endpoint.clone()))
             .or_else(|| inner.fallback_endpoint.clone())
             .ok_or_else(|| {
-                Error::Config(
+                Error::config(
                     "no SOAP endpoint: the token answer has no soap_instance_url; give endpoint() \
-                     or subdomain()"
-                        .into(),
+                     or subdomain()",
                 )
             })?;
         Ok(AttemptAuth { token, endpoint })
@@ -663,7 +660,7 @@ impl Client {
             HeaderValue::from_static("text/xml; charset=utf-8"),
         );
         let action = HeaderValue::from_str(&format!("\"{}\"", op.soap_action)).map_err(|_| {
-            Failure::never(Error::Config(format!(
+            Failure::never(Error::config(format!(
                 "the SOAPAction of {} is not a valid header value",
                 op.name
             )))
@@ -681,18 +678,13 @@ impl Client {
             )
             .await?;
         tracing::Span::current().record("status", reply.status);
-        let protocol = |source| {
-            Failure::never(Error::Protocol {
-                operation: op.name.to_string(),
-                source,
-            })
-        };
+        let protocol = |error| Failure::never(Error::unreadable(op.name, error));
         let http_error = |reply: &crate::transport::Reply| Failure {
-            error: Error::Http {
-                status: reply.status,
-                url: redact_url(&auth.endpoint),
-                excerpt: reply.excerpt(&self.secrets(auth)),
-            },
+            error: Error::http_status(
+                reply.status,
+                redact_url(&auth.endpoint),
+                reply.excerpt(&self.secrets(auth)),
+            ),
             class: reply.retry_class(),
         };
         let envelope = match Envelope::parse(&reply.body) {
@@ -712,7 +704,7 @@ impl Client {
                 _ => RetryClass::Never,
             };
             return Err(Failure {
-                error: Error::Fault { fault },
+                error: Error::from(fault),
                 class,
             });
         }
@@ -735,10 +727,8 @@ impl Client {
     /// service answered (a status message, a value) where a credential it repeated must not
     /// appear. Errors and send outcomes are masked already.
     pub async fn mask_secrets(&self, text: &str) -> String {
-        let mut text = text.to_string();
-        self.with_secrets(|secrets| crate::error::mask(&mut text, secrets))
-            .await;
-        text
+        self.with_secrets(|secrets| crate::secret::masked(text, secrets))
+            .await
     }
 
     /// Runs `f` with every secret the client holds (the credentials and the current OAuth

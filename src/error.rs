@@ -1,5 +1,37 @@
-//! One error type for every call, with kinds a caller can match on.
+//! One error type for every call: an opaque [`Error`] with an [`ErrorKind`] to match on,
+//! predicates and accessors for what it carries, a terse message, a [`hint`](Error::hint) with
+//! what to check, and the underlying transport error as its [`source`](std::error::Error::source).
+//!
+//! ```
+//! use sfmc_partnerapi::{Error, ErrorKind};
+//!
+//! let e = Error::config("SFMC_ACCOUNT_ID \"x\" is not a number");
+//! assert_eq!(e.kind(), ErrorKind::Config);
+//! assert!(e.is_config());
+//! assert_eq!(e.to_string(), "configuration: SFMC_ACCOUNT_ID \"x\" is not a number");
+//! assert_eq!(e.hint(), None);
+//! ```
+//!
+//! # Secrets
+//!
+//! Messages, `Debug` output and hints never contain a secret (client secret, access token,
+//! password): every text that came from the network is masked by the client before the error is
+//! returned (see [`crate::secret`]), and URLs are shown without user info, query or fragment.
+//!
+//! The `source()` of a connection failure or a timeout is the [`reqwest::Error`] itself (its
+//! causes below it: hyper, rustls, `std::io`). It is kept as it is, not masked, and is safe
+//! because:
+//!
+//! - its URL is removed ([`reqwest::Error::without_url`]) when the error is made: the endpoint a
+//!   caller or a token answer names could carry a query, and the error's `url()` would print it;
+//! - the secrets travel only in request bodies (the client secret in the token request's JSON,
+//!   the token or password in the SOAP header), never in a URL or an HTTP header the client
+//!   builds, and the transport's errors describe the connection (DNS, TCP, TLS, HTTP framing),
+//!   never a request's content.
 
+use std::error::Error as StdError;
+use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::soap::{Fault, FaultKind, ProtocolError};
@@ -34,96 +66,353 @@ pub struct ApiError {
     pub results: Vec<ResultStatus>,
 }
 
+/// The broad class of an [`Error`], from [`Error::kind`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The connection could not be made, or broke (DNS, refused, reset, TLS).
+    Connect,
+    /// No answer within the configured timeout.
+    Timeout,
+    /// An HTTP error status without a SOAP fault.
+    Http,
+    /// A SOAP fault other than an authentication failure.
+    Fault,
+    /// Authentication failed: the token endpoint refused, or a Security / `Token Expired` fault.
+    Auth,
+    /// `OverallStatus` not OK.
+    Api,
+    /// An unreadable response (including one larger than the body cap).
+    Protocol,
+    /// The client is configured wrongly.
+    Config,
+}
+
+/// A transport error kept as the source of an [`Error`] (shared, so the error stays `Clone`).
+type Source = Arc<dyn StdError + Send + Sync + 'static>;
+
 /// Everything that can go wrong in a call.
 ///
-/// Messages say what happened and what to check; they never contain a secret (client secret,
-/// access token, password).
-#[derive(Debug, Clone, thiserror::Error)]
-#[non_exhaustive]
-pub enum Error {
-    /// The connection could not be made or broke (DNS, refused, reset, TLS).
-    #[error(
-        "could not reach {url}: {message} (check the endpoint URL, the network and any proxy)"
-    )]
+/// Opaque: [`kind`](Self::kind) classifies it, the `is_*` predicates test it, and accessors give
+/// what it carries ([`fault`](Self::fault), [`api_error`](Self::api_error),
+/// [`status`](Self::status), ...). The message says what happened; [`hint`](Self::hint) says
+/// what to check; [`report`](Self::report) adds the chain of causes. See the
+/// [module](self) docs for why no secret can show in any of them.
+#[derive(Clone)]
+pub struct Error {
+    inner: Box<Inner>,
+}
+
+#[derive(Debug, Clone)]
+struct Inner {
+    repr: Repr,
+    source: Option<Source>,
+}
+
+/// What an [`Error`] holds: its kind is derived from this, and from nothing else.
+#[derive(Debug, Clone)]
+pub(crate) enum Repr {
     Connect {
-        /// The URL (without credentials).
+        /// The URL (without user info, query or fragment).
         url: String,
-        /// What failed.
-        message: String,
+        /// What failed, in a few words (the details are in the source).
+        reason: String,
     },
-    /// No answer within the configured timeout.
-    #[error("{operation} timed out after {timeout:?} (raise the timeout, or check the service's status)")]
     Timeout {
-        /// The operation (or `token`).
+        /// The operation (or `token request`).
         operation: String,
-        /// The timeout in force.
         timeout: Duration,
     },
-    /// An HTTP error status without a SOAP body.
-    #[error("HTTP {status} from {url} without a SOAP fault{} ({})", excerpt.as_deref().map(|e| format!(": {e}")).unwrap_or_default(), http_hint(*status))]
     Http {
-        /// The status code.
         status: u16,
-        /// The URL.
         url: String,
         /// The start of the body, if it was text.
         excerpt: Option<String>,
     },
-    /// The service answered with a SOAP fault.
-    #[error("{fault} ({})", fault_hint(fault))]
-    Fault {
-        /// The fault.
-        fault: Fault,
-    },
-    /// The token endpoint refused the credentials, or authentication is impossible.
-    #[error("authentication failed: {message} (check the client ID, the client secret and the account ID)")]
+    Fault(Fault),
     Auth {
-        /// What the token endpoint said.
         message: String,
+        /// The token endpoint's HTTP status, when it answered with an error status.
+        status: Option<u16>,
     },
-    /// `OverallStatus` was not OK.
-    #[error("{} answered {}{}: {}", .0.operation, .0.overall_status, .0.message.as_deref().filter(|m| !m.is_empty()).map(|m| format!(" ({m})")).unwrap_or_default(), describe_results(&.0.results))]
-    Api(Box<ApiError>),
-    /// The response is not a SOAP 1.1 message the client can read.
-    #[error("unreadable response to {operation}: {source} (check that the endpoint is the partnerAPI SOAP endpoint, .../Service.asmx)")]
+    Api(ApiError),
     Protocol {
-        /// The operation.
         operation: String,
-        /// What is wrong with it.
-        #[source]
-        source: ProtocolError,
+        error: ProtocolError,
     },
-    /// The response body is larger than the configured cap.
-    #[error("the response to {operation} is larger than the {limit}-byte cap (raise max_response_bytes)")]
     BodyTooLarge {
-        /// The operation.
         operation: String,
-        /// The cap.
         limit: usize,
     },
-    /// The client is configured wrongly.
-    #[error("configuration: {0}")]
     Config(String),
 }
 
-fn fault_hint(fault: &Fault) -> String {
-    if fault.is_authentication() {
-        return "authentication failed: check the credentials, the account ID and the token".into();
+impl Error {
+    fn new(repr: Repr) -> Self {
+        Self {
+            inner: Box::new(Inner { repr, source: None }),
+        }
     }
-    let log_id = fault
-        .detail
-        .as_ref()
-        .and_then(|d| d.log_id)
-        .map(|id| format!(" and quote LogID {id}"))
-        .unwrap_or_default();
+
+    /// A configuration error: a setting that is wrong or missing, found before anything is sent.
+    pub fn config(message: impl Into<String>) -> Self {
+        Self::new(Repr::Config(message.into()))
+    }
+
+    /// A connection to `url` (already stripped of user info and query) that could not be made or
+    /// broke; `reason` in a few words.
+    pub(crate) fn connect_failed(url: String, reason: impl Into<String>) -> Self {
+        Self::new(Repr::Connect {
+            url,
+            reason: reason.into(),
+        })
+    }
+
+    /// No answer to `operation` within `timeout`.
+    pub(crate) fn timed_out(operation: impl Into<String>, timeout: Duration) -> Self {
+        Self::new(Repr::Timeout {
+            operation: operation.into(),
+            timeout,
+        })
+    }
+
+    /// HTTP `status` from `url`, without a SOAP fault.
+    pub(crate) fn http_status(
+        status: u16,
+        url: impl Into<String>,
+        excerpt: Option<String>,
+    ) -> Self {
+        Self::new(Repr::Http {
+            status,
+            url: url.into(),
+            excerpt,
+        })
+    }
+
+    /// The token endpoint refused, or authentication is impossible.
+    pub(crate) fn auth_failed(message: impl Into<String>, status: Option<u16>) -> Self {
+        Self::new(Repr::Auth {
+            message: message.into(),
+            status,
+        })
+    }
+
+    /// An answer to `operation` the client cannot read.
+    pub(crate) fn unreadable(operation: impl Into<String>, error: ProtocolError) -> Self {
+        Self::new(Repr::Protocol {
+            operation: operation.into(),
+            error,
+        })
+    }
+
+    /// An answer to `operation` larger than `limit` bytes.
+    pub(crate) fn body_too_large(operation: impl Into<String>, limit: usize) -> Self {
+        Self::new(Repr::BodyTooLarge {
+            operation: operation.into(),
+            limit,
+        })
+    }
+
+    /// With `source` as the underlying cause. A [`reqwest::Error`] is given through
+    /// [`with_reqwest`](Self::with_reqwest), which removes its URL.
+    pub(crate) fn with_source(mut self, source: impl StdError + Send + Sync + 'static) -> Self {
+        self.inner.source = Some(Arc::new(source));
+        self
+    }
+
+    /// With the transport error `e` (its URL removed: see the [module](self) docs) as the source.
+    pub(crate) fn with_reqwest(self, e: reqwest::Error) -> Self {
+        self.with_source(e.without_url())
+    }
+
+    pub(crate) fn repr_mut(&mut self) -> &mut Repr {
+        &mut self.inner.repr
+    }
+
+    /// The class of this error; always the one its value implies (a Security fault is
+    /// [`ErrorKind::Auth`], an oversized body [`ErrorKind::Protocol`]).
+    pub fn kind(&self) -> ErrorKind {
+        match &self.inner.repr {
+            Repr::Connect { .. } => ErrorKind::Connect,
+            Repr::Timeout { .. } => ErrorKind::Timeout,
+            Repr::Http { .. } => ErrorKind::Http,
+            Repr::Fault(fault) if fault.is_authentication() => ErrorKind::Auth,
+            Repr::Fault(_) => ErrorKind::Fault,
+            Repr::Auth { .. } => ErrorKind::Auth,
+            Repr::Api(_) => ErrorKind::Api,
+            Repr::Protocol { .. } | Repr::BodyTooLarge { .. } => ErrorKind::Protocol,
+            Repr::Config(_) => ErrorKind::Config,
+        }
+    }
+
+    /// A connection failure ([`ErrorKind::Connect`]).
+    pub fn is_connect(&self) -> bool {
+        self.kind() == ErrorKind::Connect
+    }
+
+    /// A timeout ([`ErrorKind::Timeout`]).
+    pub fn is_timeout(&self) -> bool {
+        self.kind() == ErrorKind::Timeout
+    }
+
+    /// An HTTP error status without a SOAP fault ([`ErrorKind::Http`]).
+    pub fn is_http(&self) -> bool {
+        self.kind() == ErrorKind::Http
+    }
+
+    /// A SOAP fault that is not an authentication failure ([`ErrorKind::Fault`]); any fault,
+    /// authentication included, is given by [`fault`](Self::fault).
+    pub fn is_fault(&self) -> bool {
+        self.kind() == ErrorKind::Fault
+    }
+
+    /// An authentication failure: the token endpoint refused, or a Security or `Token Expired`
+    /// fault ([`ErrorKind::Auth`]).
+    pub fn is_auth(&self) -> bool {
+        self.kind() == ErrorKind::Auth
+    }
+
+    /// `OverallStatus` not OK ([`ErrorKind::Api`]).
+    pub fn is_api(&self) -> bool {
+        self.kind() == ErrorKind::Api
+    }
+
+    /// An unreadable or oversized response ([`ErrorKind::Protocol`]).
+    pub fn is_protocol(&self) -> bool {
+        self.kind() == ErrorKind::Protocol
+    }
+
+    /// A configuration error ([`ErrorKind::Config`]).
+    pub fn is_config(&self) -> bool {
+        self.kind() == ErrorKind::Config
+    }
+
+    /// Whether this is a fault of the `Server` class.
+    pub fn is_server_fault(&self) -> bool {
+        self.fault().is_some_and(|f| f.kind() == FaultKind::Server)
+    }
+
+    /// Whether the response was larger than the configured cap (then [`body_limit`] gives it).
+    ///
+    /// [`body_limit`]: Self::body_limit
+    pub fn is_body_too_large(&self) -> bool {
+        matches!(self.inner.repr, Repr::BodyTooLarge { .. })
+    }
+
+    /// The SOAP fault, if the service answered with one (of kind [`ErrorKind::Fault`] or, for a
+    /// Security or `Token Expired` fault, [`ErrorKind::Auth`]).
+    pub fn fault(&self) -> Option<&Fault> {
+        match &self.inner.repr {
+            Repr::Fault(fault) => Some(fault),
+            _ => None,
+        }
+    }
+
+    /// The API error, if `OverallStatus` was not OK: the status, its message and every result.
+    pub fn api_error(&self) -> Option<&ApiError> {
+        match &self.inner.repr {
+            Repr::Api(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// What is wrong with an unreadable response.
+    pub fn protocol_error(&self) -> Option<&ProtocolError> {
+        match &self.inner.repr {
+            Repr::Protocol { error, .. } => Some(error),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status of the answer: of an HTTP error, or of the token endpoint's refusal.
+    pub fn status(&self) -> Option<u16> {
+        match &self.inner.repr {
+            Repr::Http { status, .. } => Some(*status),
+            Repr::Auth { status, .. } => *status,
+            _ => None,
+        }
+    }
+
+    /// The start of the body of an HTTP error, when it was text (tags removed, secrets masked).
+    pub fn excerpt(&self) -> Option<&str> {
+        match &self.inner.repr {
+            Repr::Http { excerpt, .. } => excerpt.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The URL of a connection failure or an HTTP error, without user info, query or fragment.
+    pub fn url(&self) -> Option<&str> {
+        match &self.inner.repr {
+            Repr::Connect { url, .. } | Repr::Http { url, .. } => Some(url),
+            _ => None,
+        }
+    }
+
+    /// The operation (or `token request`) that timed out, or whose response was unreadable or
+    /// too large; for an API error, the operation that answered.
+    pub fn operation(&self) -> Option<&str> {
+        match &self.inner.repr {
+            Repr::Timeout { operation, .. }
+            | Repr::Protocol { operation, .. }
+            | Repr::BodyTooLarge { operation, .. } => Some(operation),
+            Repr::Api(e) => Some(&e.operation),
+            _ => None,
+        }
+    }
+
+    /// The timeout in force, for a timeout.
+    pub fn timeout(&self) -> Option<Duration> {
+        match &self.inner.repr {
+            Repr::Timeout { timeout, .. } => Some(*timeout),
+            _ => None,
+        }
+    }
+
+    /// The cap on a response body, for a response that was larger.
+    pub fn body_limit(&self) -> Option<usize> {
+        match &self.inner.repr {
+            Repr::BodyTooLarge { limit, .. } => Some(*limit),
+            _ => None,
+        }
+    }
+
+    /// What to check or do about this error, for a person (the `sfmc` command line prints it on
+    /// its own line); `None` when the message says it all.
+    pub fn hint(&self) -> Option<&'static str> {
+        Some(match &self.inner.repr {
+            Repr::Connect { .. } => "check the endpoint URL, the network and any proxy",
+            Repr::Timeout { .. } => "raise the timeout, or check the service's status",
+            Repr::Http { status, .. } => http_hint(*status),
+            Repr::Fault(fault) => fault_hint(fault),
+            Repr::Auth { .. } => "check the client ID, the client secret and the account ID",
+            Repr::Protocol { .. } => {
+                "check that the endpoint is the partnerAPI SOAP endpoint, .../Service.asmx"
+            }
+            Repr::BodyTooLarge { .. } => "raise max_response_bytes",
+            Repr::Api(_) | Repr::Config(_) => return None,
+        })
+    }
+
+    /// The message followed by every cause below it (`: `-separated, repeats left out): the
+    /// whole story on one line, for a log or a person.
+    pub fn report(&self) -> Report<'_> {
+        Report(self)
+    }
+}
+
+fn fault_hint(fault: &Fault) -> &'static str {
+    if fault.is_authentication() {
+        return "check the credentials, the account ID and the token";
+    }
     match fault.kind() {
         FaultKind::Client => {
-            "the service refused the request: check the action, the IDs and the other fields".into()
+            "the service refused the request: check the action, the IDs and the other fields"
         }
         FaultKind::Server => {
-            format!("the service failed: try again later; if it persists, contact support{log_id}")
+            "the service failed: try again later; if it persists, contact support with the LogID"
         }
-        _ => format!("check the endpoint URL and the request{log_id}"),
+        _ => "check the endpoint URL and the request",
     }
 }
 
@@ -138,168 +427,125 @@ fn http_hint(status: u16) -> &'static str {
     }
 }
 
-fn describe_results(results: &[ResultStatus]) -> String {
-    let failed: Vec<String> = results
+fn describe_results(f: &mut fmt::Formatter<'_>, results: &[ResultStatus]) -> fmt::Result {
+    let failed: Vec<&ResultStatus> = results
         .iter()
         .filter(|r| !r.status_code.eq_ignore_ascii_case("OK"))
-        .map(|r| {
-            let id = r.id.map(|i| format!("ID {i}: ")).unwrap_or_default();
-            let code = r
-                .error_code
-                .map(|c| format!(" [ErrorCode {c}]"))
-                .unwrap_or_default();
-            format!("{id}{} {}{code}", r.status_code, r.status_message)
-        })
         .collect();
     if failed.is_empty() {
-        format!("{} results, none of them failed", results.len())
-    } else {
-        format!(
-            "{} of {} results failed: {}",
-            failed.len(),
-            results.len(),
-            failed.join("; ")
-        )
+        return write!(f, "{} results, none of them failed", results.len());
     }
-}
-
-/// Replaces every occurrence of each (non-empty) secret in `text` with `***`.
-pub(crate) fn mask(text: &mut String, secrets: &[&str]) {
-    for secret in secrets.iter().filter(|s| !s.is_empty()) {
-        if text.contains(secret) {
-            *text = text.replace(secret, "***");
+    write!(f, "{} of {} results failed: ", failed.len(), results.len())?;
+    for (i, r) in failed.iter().enumerate() {
+        if i > 0 {
+            f.write_str("; ")?;
+        }
+        if let Some(id) = r.id {
+            write!(f, "ID {id}: ")?;
+        }
+        write!(f, "{} {}", r.status_code, r.status_message)?;
+        if let Some(code) = r.error_code {
+            write!(f, " [ErrorCode {code}]")?;
         }
     }
+    Ok(())
 }
 
-/// [`mask`] for a text that was cut short before it could be masked (a value quoted in an
-/// [`XmlError`](crate::xml::XmlError)): a cut that ends inside a secret leaves its first
-/// characters, which are masked too (from 8 characters on).
-pub(crate) fn mask_cut(text: &mut String, secrets: &[&str]) {
-    mask(text, secrets);
-    for secret in secrets {
-        let longest = secret.len().min(text.len());
-        let tail = (8..=longest)
-            .rev()
-            .filter(|&k| secret.is_char_boundary(k))
-            .find(|&k| text.ends_with(&secret[..k]));
-        if let Some(k) = tail {
-            text.truncate(text.len() - k);
-            text.push_str("***");
-        }
-    }
-}
-
-fn mask_opt(text: &mut Option<String>, secrets: &[&str]) {
-    if let Some(t) = text {
-        mask(t, secrets);
-    }
-}
-
-impl ApiError {
-    /// Masks `secrets` wherever the service's text is kept.
-    pub(crate) fn redact(&mut self, secrets: &[&str]) {
-        mask(&mut self.overall_status, secrets);
-        mask_opt(&mut self.message, secrets);
-        mask_opt(&mut self.request_id, secrets);
-        for r in &mut self.results {
-            mask(&mut r.status_code, secrets);
-            mask(&mut r.status_message, secrets);
-        }
-    }
-}
-
-/// The broad class of an [`Error`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ErrorKind {
-    /// Connection failures.
-    Connect,
-    /// Timeouts.
-    Timeout,
-    /// HTTP errors without a SOAP fault.
-    Http,
-    /// SOAP faults other than authentication failures.
-    Fault,
-    /// Authentication failures (token endpoint, Security faults, expired tokens).
-    Auth,
-    /// `OverallStatus` not OK.
-    Api,
-    /// Unreadable responses (including an oversized body).
-    Protocol,
-    /// Configuration errors.
-    Config,
-}
-
-impl Error {
-    /// Masks `secrets` (as `***`) in every text the error holds, so that a server repeating a
-    /// credential (in a fault string, a status message, a value it could not read) cannot make
-    /// it show in a message, a `Debug` print or a log.
-    pub(crate) fn redact(&mut self, secrets: &[&str]) {
-        if secrets.iter().all(|s| s.is_empty()) {
-            return;
-        }
-        match self {
-            Error::Connect { url, message } => {
-                mask(url, secrets);
-                mask(message, secrets);
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.inner.repr {
+            Repr::Connect { url, reason } => write!(f, "could not reach {url}: {reason}"),
+            Repr::Timeout { operation, timeout } => {
+                write!(f, "{operation} timed out after {timeout:?}")
             }
-            Error::Timeout { operation, .. } | Error::BodyTooLarge { operation, .. } => {
-                mask(operation, secrets);
+            Repr::Http {
+                status,
+                url,
+                excerpt,
+            } => {
+                write!(f, "HTTP {status} from {url} without a SOAP fault")?;
+                match excerpt {
+                    Some(e) => write!(f, ": {e}"),
+                    None => Ok(()),
+                }
             }
-            Error::Http { url, excerpt, .. } => {
-                mask(url, secrets);
-                mask_opt(excerpt, secrets);
+            Repr::Fault(fault) => fault.fmt(f),
+            Repr::Auth { message, .. } => write!(f, "authentication failed: {message}"),
+            Repr::Api(e) => {
+                write!(f, "{} answered {}", e.operation, e.overall_status)?;
+                if let Some(m) = e.message.as_deref().filter(|m| !m.is_empty()) {
+                    write!(f, " ({m})")?;
+                }
+                f.write_str(": ")?;
+                describe_results(f, &e.results)
             }
-            Error::Fault { fault } => fault.redact(secrets),
-            Error::Auth { message } | Error::Config(message) => mask(message, secrets),
-            Error::Api(api) => api.redact(secrets),
-            Error::Protocol { operation, source } => {
-                mask(operation, secrets);
-                source.redact(secrets);
+            Repr::Protocol { operation, error } => {
+                write!(f, "unreadable response to {operation}: {error}")
             }
+            Repr::BodyTooLarge { operation, limit } => write!(
+                f,
+                "the response to {operation} is larger than the {limit}-byte cap"
+            ),
+            Repr::Config(message) => write!(f, "configuration: {message}"),
         }
     }
+}
 
-    /// The class of this error.
-    pub fn kind(&self) -> ErrorKind {
-        match self {
-            Error::Connect { .. } => ErrorKind::Connect,
-            Error::Timeout { .. } => ErrorKind::Timeout,
-            Error::Http { .. } => ErrorKind::Http,
-            Error::Fault { fault } if fault.is_authentication() => ErrorKind::Auth,
-            Error::Fault { .. } => ErrorKind::Fault,
-            Error::Auth { .. } => ErrorKind::Auth,
-            Error::Api(_) => ErrorKind::Api,
-            Error::Protocol { .. } | Error::BodyTooLarge { .. } => ErrorKind::Protocol,
-            Error::Config(_) => ErrorKind::Config,
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Error");
+        d.field("kind", &self.kind())
+            .field("repr", &self.inner.repr);
+        if let Some(source) = &self.inner.source {
+            d.field("source", source);
         }
+        d.finish()
     }
+}
 
-    /// The SOAP fault, if this is one.
-    pub fn fault(&self) -> Option<&Fault> {
-        match self {
-            Error::Fault { fault } => Some(fault),
-            _ => None,
+/// The transport error (a [`reqwest::Error`], without its URL) under a connection failure or a
+/// timeout; `None` otherwise (a fault, an API error or an unreadable answer is described whole by
+/// the message and its accessors).
+impl StdError for Error {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        self.inner
+            .source
+            .as_deref()
+            .map(|s| s as &(dyn StdError + 'static))
+    }
+}
+
+impl From<Fault> for Error {
+    fn from(fault: Fault) -> Self {
+        Self::new(Repr::Fault(fault))
+    }
+}
+
+impl From<ApiError> for Error {
+    fn from(e: ApiError) -> Self {
+        Self::new(Repr::Api(e))
+    }
+}
+
+/// An [`Error`] with its causes, from [`Error::report`].
+#[derive(Debug, Clone, Copy)]
+pub struct Report<'a>(&'a Error);
+
+impl fmt::Display for Report<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut shown = self.0.to_string();
+        let mut source = self.0.source();
+        while let Some(s) = source {
+            let text = s.to_string();
+            // hyper's wrapper ("client error (Connect)") says nothing its causes do not.
+            let wrapper = text.starts_with("client error (");
+            if !wrapper && !text.is_empty() && !shown.contains(&text) {
+                shown.push_str(": ");
+                shown.push_str(&text);
+            }
+            source = s.source();
         }
-    }
-
-    /// The API error, if `OverallStatus` was not OK.
-    pub fn api_error(&self) -> Option<&ApiError> {
-        match self {
-            Error::Api(e) => Some(e),
-            _ => None,
-        }
-    }
-
-    /// Whether a Security fault (or a token failure) caused this.
-    pub fn is_auth(&self) -> bool {
-        self.kind() == ErrorKind::Auth
-    }
-
-    /// Whether the fault is of the `Server` class.
-    pub fn is_server_fault(&self) -> bool {
-        self.fault().is_some_and(|f| f.kind() == FaultKind::Server)
+        f.write_str(&shown)
     }
 }
 
@@ -307,23 +553,144 @@ impl Error {
 mod tests {
     use super::*;
 
+    /// Every constructor, with the kind its value must have.
+    fn every_error() -> Vec<(Error, ErrorKind)> {
+        vec![
+            (
+                Error::connect_failed("http://127.0.0.1:9/".into(), "connection failed"),
+                ErrorKind::Connect,
+            ),
+            (
+                Error::timed_out("Perform", Duration::from_secs(2)),
+                ErrorKind::Timeout,
+            ),
+            (
+                Error::http_status(503, "https://x/Service.asmx", None),
+                ErrorKind::Http,
+            ),
+            (
+                Error::from(Fault::new("soap:Client", "Invalid Action")),
+                ErrorKind::Fault,
+            ),
+            (
+                Error::from(Fault::new("soap:Server", "boom").with_detail(2, "x")),
+                ErrorKind::Fault,
+            ),
+            (
+                Error::from(Fault::new("q0:Security", "Login Failed")),
+                ErrorKind::Auth,
+            ),
+            (
+                Error::from(Fault::new("soap:Client", "Token Expired")),
+                ErrorKind::Auth,
+            ),
+            (
+                Error::auth_failed("invalid_client", Some(401)),
+                ErrorKind::Auth,
+            ),
+            (Error::from(ApiError::default()), ErrorKind::Api),
+            (
+                Error::unreadable("Perform", ProtocolError::Empty),
+                ErrorKind::Protocol,
+            ),
+            (Error::body_too_large("Perform", 10), ErrorKind::Protocol),
+            (Error::config("no endpoint"), ErrorKind::Config),
+        ]
+    }
+
     #[test]
-    fn masks_secrets_and_their_cut_starts() {
-        let mut t = String::from("token abc-secret-123 and again abc-secret-123");
-        mask(&mut t, &["abc-secret-123", ""]);
-        assert_eq!(t, "token *** and again ***");
-        let mut cut = String::from("value: abc-secre");
-        mask_cut(&mut cut, &["abc-secret-123"]);
-        assert_eq!(cut, "value: ***");
-        // Fewer than 8 characters of it: left (too likely an ordinary word).
-        let mut short = String::from("value: abc");
-        mask_cut(&mut short, &["abc-secret-123"]);
-        assert_eq!(short, "value: abc");
-        let mut e = Error::Fault {
-            fault: crate::soap::Fault::new("soap:Client", "bad token abc-secret-123")
-                .with_detail(1, "abc-secret-123"),
-        };
-        e.redact(&["abc-secret-123"]);
-        assert!(!format!("{e} {e:?}").contains("abc-secret"), "{e:?}");
+    fn kind_agrees_with_the_value_and_the_predicates() {
+        for (e, kind) in every_error() {
+            assert_eq!(e.kind(), kind, "{e:?}");
+            let predicates = [
+                (ErrorKind::Connect, e.is_connect()),
+                (ErrorKind::Timeout, e.is_timeout()),
+                (ErrorKind::Http, e.is_http()),
+                (ErrorKind::Fault, e.is_fault()),
+                (ErrorKind::Auth, e.is_auth()),
+                (ErrorKind::Api, e.is_api()),
+                (ErrorKind::Protocol, e.is_protocol()),
+                (ErrorKind::Config, e.is_config()),
+            ];
+            for (k, holds) in predicates {
+                assert_eq!(holds, k == kind, "{k:?} predicate of {e:?}");
+            }
+            assert!(format!("{e:?}").contains(&format!("{kind:?}")), "{e:?}");
+            // Accessors agree with the kind.
+            assert_eq!(e.api_error().is_some(), kind == ErrorKind::Api, "{e:?}");
+            if e.fault().is_some() {
+                assert!(matches!(kind, ErrorKind::Fault | ErrorKind::Auth), "{e:?}");
+            }
+            if kind == ErrorKind::Fault {
+                assert!(e.fault().is_some(), "{e:?}");
+            }
+            assert_eq!(e.timeout().is_some(), kind == ErrorKind::Timeout, "{e:?}");
+            // No source without a transport error.
+            assert!(e.source().is_none(), "{e:?}");
+        }
+    }
+
+    #[test]
+    fn hints_are_apart_from_the_message() {
+        let advice = [
+            "check the",
+            "raise",
+            "try again",
+            "contact support",
+            "use the URL",
+        ];
+        for (e, kind) in every_error() {
+            let text = e.to_string();
+            for a in advice {
+                assert!(!text.contains(a), "advice {a:?} in the message {text:?}");
+            }
+            let expected = !matches!(kind, ErrorKind::Api | ErrorKind::Config);
+            assert_eq!(e.hint().is_some(), expected, "{e:?}");
+        }
+        let e = Error::timed_out("Perform", Duration::from_millis(500));
+        assert_eq!(e.to_string(), "Perform timed out after 500ms");
+        assert_eq!(
+            e.hint(),
+            Some("raise the timeout, or check the service's status")
+        );
+        let e = Error::connect_failed("http://127.0.0.1:9/".into(), "connection failed");
+        assert_eq!(
+            e.hint(),
+            Some("check the endpoint URL, the network and any proxy")
+        );
+        let e = Error::from(Fault::new("q0:Security", "Login Failed"));
+        assert_eq!(
+            e.hint(),
+            Some("check the credentials, the account ID and the token")
+        );
+        let e = Error::http_status(302, "https://x/", None);
+        assert_eq!(
+            e.hint(),
+            Some("the endpoint redirects: use the URL it points to")
+        );
+        assert_eq!(e.status(), Some(302));
+    }
+
+    #[test]
+    fn the_report_adds_the_causes_once() {
+        let io = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused here");
+        let e = Error::connect_failed("http://127.0.0.1:9/".into(), "connection failed")
+            .with_source(io);
+        assert_eq!(
+            e.to_string(),
+            "could not reach http://127.0.0.1:9/: connection failed"
+        );
+        assert_eq!(
+            e.report().to_string(),
+            "could not reach http://127.0.0.1:9/: connection failed: refused here"
+        );
+        let io = e
+            .source()
+            .and_then(|s| s.downcast_ref::<std::io::Error>())
+            .map(std::io::Error::kind);
+        assert_eq!(io, Some(std::io::ErrorKind::ConnectionRefused));
+        // Clones share the source.
+        let copy = e.clone();
+        assert!(copy.source().is_some());
     }
 }

@@ -4,7 +4,8 @@
 //! - [`client`]: the [`Client`], its builder, and one method per WSDL operation on [`Api`].
 //! - [`sends`]: cancel, pause and resume sends (one or many), retrieve sends, dry runs.
 //! - [`retry`]: the [`RetryPolicy`].
-//! - [`error`]: one [`Error`] type with an [`ErrorKind`] to match on.
+//! - [`error`]: one [`Error`] type with an [`ErrorKind`] to match on, a hint for people, and
+//!   the transport error as its source.
 //! - [`types`]: the request and response types, generated at build time from the WSDL in
 //!   `wsdl/` (or the one named by `PARTNERAPI_WSDL`), with their XML reading and writing.
 //! - [`soap`]: the SOAP 1.1 envelope, headers and faults around the generated bodies.
@@ -29,10 +30,13 @@
 //! # }
 //! ```
 
+#![warn(missing_docs, missing_debug_implementations)]
+
 mod auth;
 pub mod client;
 pub mod error;
 pub mod retry;
+mod secret;
 pub mod sends;
 pub mod soap;
 mod transport;
@@ -42,7 +46,7 @@ pub mod xml;
 pub use client::{Api, Client, ClientBuilder};
 /// The string type of the generated bindings: short values stay inline, without an allocation.
 pub use compact_str::CompactString;
-pub use error::{ApiError, Error, ErrorKind, ResultStatus};
+pub use error::{ApiError, Error, ErrorKind, Report, ResultStatus};
 pub use reqwest::Proxy;
 pub use retry::RetryPolicy;
 pub use sends::{OverallStatus, SendOutcome};

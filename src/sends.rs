@@ -26,6 +26,7 @@ use tracing::Instrument as _;
 
 use crate::client::{new_correlation_id, Client};
 use crate::error::{ApiError, Error, ErrorKind, ResultStatus};
+use crate::secret::Redact as _;
 use crate::soap::FaultKind;
 use crate::types::{
     AnyApiObject, AnyFilterPart, AnyPerformResult, PerformOptions, PerformRequestMsg,
@@ -249,7 +250,7 @@ fn check_ids(ids: &[i64]) -> Result<Vec<i32>, Error> {
     ids.iter()
         .map(|&id| {
             i32::try_from(id).map_err(|_| {
-                Error::Config(format!(
+                Error::config(format!(
                     "send ID {id} is out of range: the partnerAPI takes IDs from {} to {}",
                     i32::MIN,
                     i32::MAX
@@ -261,8 +262,8 @@ fn check_ids(ids: &[i64]) -> Result<Vec<i32>, Error> {
 
 fn check_action(action: &str) -> Result<(), Error> {
     if action.trim().is_empty() {
-        return Err(Error::Config(
-            "the Perform action is empty (cancel, pause, resume, start, ...)".into(),
+        return Err(Error::config(
+            "the Perform action is empty (cancel, pause, resume, start, ...)",
         ));
     }
     Ok(())
@@ -383,7 +384,8 @@ fn failed_outcomes(chunk: &[i64], error: &Error) -> Vec<SendOutcome> {
             ok: false,
             status_code: status.into(),
             error_code: code,
-            message: error.to_string(),
+            // With its causes: a transport error's details are its source.
+            message: error.report().to_string(),
         })
         .collect()
 }
@@ -434,7 +436,8 @@ impl Client {
 
     /// Runs Perform `action` on sends `ids`, in chunks of [`MAX_DEFINITIONS_PER_CALL`], and
     /// returns one outcome per ID in input order (see the [module](crate::sends) docs). IDs
-    /// outside `xs:int` or an empty action: [`Error::Config`], before anything is sent.
+    /// outside `xs:int` or an empty action: a configuration error ([`ErrorKind::Config`]), before
+    /// anything is sent.
     pub async fn send_action(&self, action: &str, ids: &[i64]) -> Result<Vec<SendOutcome>, Error> {
         check_action(action)?;
         let wire_ids = check_ids(ids)?;
@@ -478,7 +481,10 @@ impl Client {
                                 | ErrorKind::Connect
                                 | ErrorKind::Timeout
                         ) {
-                            stop = Some(format!("not sent: an earlier chunk failed: {error}"));
+                            stop = Some(format!(
+                                "not sent: an earlier chunk failed: {}",
+                                error.report()
+                            ));
                         }
                         first_error.get_or_insert(error);
                     }
@@ -490,8 +496,8 @@ impl Client {
                     // The service's messages may repeat a credential: masked.
                     self.with_secrets(|secrets| {
                         for o in &mut outcomes {
-                            crate::error::mask(&mut o.status_code, secrets);
-                            crate::error::mask(&mut o.message, secrets);
+                            crate::secret::mask(&mut o.status_code, secrets);
+                            crate::secret::mask(&mut o.message, secrets);
                         }
                     })
                     .await;
@@ -505,7 +511,7 @@ impl Client {
 
     /// Perform `action` on `definitions` (with `options`, or an empty `<Options/>`), in one
     /// request: keep it to [`MAX_DEFINITIONS_PER_CALL`] definitions. An `OverallStatus` other
-    /// than OK is an [`Error::Api`] listing every result; use
+    /// than OK is an API error ([`Error::api_error`]) listing every result; use
     /// [`api().perform`](crate::Api::perform) to get such answers as they are.
     pub async fn perform(
         &self,
@@ -523,7 +529,7 @@ impl Client {
         if OverallStatus::parse(&resp.overall_status).is_ok() {
             Ok(resp)
         } else {
-            let mut error = Error::Api(Box::new(perform_api_error(&resp)));
+            let mut error = Error::from(perform_api_error(&resp));
             self.with_secrets(|secrets| error.redact(secrets)).await;
             Err(error)
         }
@@ -532,7 +538,8 @@ impl Client {
     /// Retrieves sends (ObjectType `Send`, the properties in [`SEND_PROPERTIES`]), those with
     /// `Status` equal to `status` when given (`Scheduled`, `Sending`, `Complete`, `Canceled`,
     /// ...). Follows `MoreDataAvailable` with `ContinueRequest`, up to
-    /// [`MAX_RETRIEVE_BATCHES`] batches. An `OverallStatus` other than OK is an [`Error::Api`].
+    /// [`MAX_RETRIEVE_BATCHES`] batches. An `OverallStatus` other than OK is an API error
+    /// ([`Error::api_error`]).
     pub async fn retrieve_sends(&self, status: Option<&str>) -> Result<Vec<Send>, Error> {
         let mut request = retrieve_sends_request(status);
         let mut sends = Vec::new();
@@ -540,7 +547,7 @@ impl Client {
             let resp: RetrieveResponseMsg = self.api().retrieve(&request).await?;
             let overall = OverallStatus::parse(&resp.overall_status);
             if !overall.is_ok() {
-                let mut error = Error::Api(Box::new(ApiError {
+                let mut error = Error::from(ApiError {
                     operation: "Retrieve".into(),
                     overall_status: resp.overall_status.trim().to_string(),
                     message: match overall {
@@ -549,7 +556,7 @@ impl Client {
                     },
                     request_id: resp.request_id.as_ref().map(ToString::to_string),
                     results: Vec::new(),
-                }));
+                });
                 self.with_secrets(|secrets| error.redact(secrets)).await;
                 return Err(error);
             }
@@ -558,12 +565,12 @@ impl Client {
                 return Ok(sends);
             }
             let Some(request_id) = resp.request_id.filter(|r| !r.trim().is_empty()) else {
-                return Err(Error::Api(Box::new(ApiError {
+                return Err(Error::from(ApiError {
                     operation: "Retrieve".into(),
                     overall_status: resp.overall_status.trim().to_string(),
                     message: Some("MoreDataAvailable without a RequestID to continue from".into()),
                     ..Default::default()
-                })));
+                }));
             };
             tracing::debug!(
                 batch,
@@ -578,7 +585,7 @@ impl Client {
                 },
             };
         }
-        Err(Error::Api(Box::new(ApiError {
+        Err(Error::from(ApiError {
             operation: "Retrieve".into(),
             overall_status: "MoreDataAvailable".into(),
             message: Some(format!(
@@ -586,7 +593,7 @@ impl Client {
                 sends.len()
             )),
             ..Default::default()
-        })))
+        }))
     }
 
     /// The Perform request envelope(s) `action` on sends `ids` would send (one per chunk of
@@ -762,9 +769,6 @@ mod tests {
     #[test]
     fn ids_must_fit_xs_int() {
         assert!(check_ids(&[1, i64::from(i32::MAX)]).is_ok());
-        assert!(matches!(
-            check_ids(&[1, i64::from(i32::MAX) + 1]),
-            Err(Error::Config(_))
-        ));
+        assert!(check_ids(&[1, i64::from(i32::MAX) + 1]).is_err_and(|e| e.is_config()));
     }
 }

@@ -11,7 +11,7 @@ use url::{Host, Url};
 use crate::error::Error;
 use crate::retry::RetryClass;
 
-/// Longest excerpt of a non-SOAP body kept in an [`Error::Http`] or [`Error::Auth`].
+/// Longest excerpt of a non-SOAP body kept in an HTTP or authentication [`Error`].
 const EXCERPT_CHARS: usize = 200;
 
 /// A failed attempt: the error, and whether repeating it may help.
@@ -88,10 +88,9 @@ impl Transport {
         user_agent: &str,
         proxy: ProxyChoice,
     ) -> Result<Self, Error> {
-        let user_agent = HeaderValue::from_str(user_agent).map_err(|_| {
-            Error::Config(
-                "the user agent is not a valid HTTP header value (use visible ASCII)".into(),
-            )
+        let user_agent = HeaderValue::from_str(user_agent).map_err(|e| {
+            Error::config("the user agent is not a valid HTTP header value (use visible ASCII)")
+                .with_source(e)
         })?;
         let mut builder = reqwest::Client::builder()
             .connect_timeout(connect_timeout)
@@ -107,10 +106,7 @@ impl Transport {
             ProxyChoice::Explicit(proxies) => proxies.into_iter().fold(builder, |b, p| b.proxy(p)),
         };
         let http = builder.build().map_err(|e| {
-            Error::Config(format!(
-                "the HTTP client could not be set up: {}",
-                describe(&e)
-            ))
+            Error::config("the HTTP client could not be set up (TLS, proxy)").with_reqwest(e)
         })?;
         Ok(Self {
             http,
@@ -138,7 +134,7 @@ impl Transport {
                 .body(body)
                 .send()
                 .await
-                .map_err(|e| self.transport_failure(url, operation, &e))?;
+                .map_err(|e| self.transport_failure(url, operation, e))?;
             let status = response.status().as_u16();
             let content_type = response
                 .headers()
@@ -162,48 +158,47 @@ impl Transport {
         match tokio::time::timeout(self.request_timeout, exchange).await {
             Ok(result) => result,
             Err(_) => Err(Failure {
-                error: Error::Timeout {
-                    operation: operation.to_string(),
-                    timeout: self.request_timeout,
-                },
+                error: Error::timed_out(operation, self.request_timeout),
                 class: RetryClass::Timeout,
             }),
         }
     }
 
-    fn transport_failure(&self, url: &Url, operation: &str, e: &reqwest::Error) -> Failure {
-        if e.is_connect() {
+    /// The error and retry class of a failed exchange; `e` is kept as the error's source
+    /// (without its URL).
+    fn transport_failure(&self, url: &Url, operation: &str, e: reqwest::Error) -> Failure {
+        let (error, class) = if e.is_connect() {
             // Nothing was sent: safe to repeat. A connect timeout is reported as a connection
             // failure (the request never left).
-            let message = if is_timeout(e) {
+            let reason = if is_timeout(&e) {
                 format!("no connection within {:?}", self.connect_timeout)
             } else {
-                describe(e)
+                "connection failed".to_string()
             };
-            Failure {
-                error: Error::Connect {
-                    url: redact_url(url),
-                    message,
-                },
-                class: RetryClass::Backoff,
-            }
-        } else if is_timeout(e) {
-            Failure {
-                error: Error::Timeout {
-                    operation: operation.to_string(),
-                    timeout: self.request_timeout,
-                },
-                class: RetryClass::Timeout,
-            }
+            (
+                Error::connect_failed(redact_url(url), reason),
+                RetryClass::Backoff,
+            )
+        } else if is_timeout(&e) {
+            (
+                Error::timed_out(operation, self.request_timeout),
+                RetryClass::Timeout,
+            )
         } else {
             // The connection broke once the request was (maybe) sent.
-            Failure {
-                error: Error::Connect {
-                    url: redact_url(url),
-                    message: describe(e),
-                },
-                class: RetryClass::ConnectionLost,
-            }
+            let reason = if e.is_body() || e.is_decode() {
+                "the connection broke while reading the answer"
+            } else {
+                "the connection broke during the exchange"
+            };
+            (
+                Error::connect_failed(redact_url(url), reason),
+                RetryClass::ConnectionLost,
+            )
+        };
+        Failure {
+            error: error.with_reqwest(e),
+            class,
         }
     }
 }
@@ -216,12 +211,7 @@ async fn read_capped(
     cap: usize,
     transport: &Transport,
 ) -> Result<Vec<u8>, Failure> {
-    let too_large = || {
-        Failure::never(Error::BodyTooLarge {
-            operation: operation.to_string(),
-            limit: cap,
-        })
-    };
+    let too_large = || Failure::never(Error::body_too_large(operation, cap));
     let announced = response.content_length();
     if announced.is_some_and(|n| n > cap as u64) {
         return Err(too_large());
@@ -231,7 +221,7 @@ async fn read_capped(
     while let Some(chunk) = response
         .chunk()
         .await
-        .map_err(|e| transport.transport_failure(url, operation, &e))?
+        .map_err(|e| transport.transport_failure(url, operation, e))?
     {
         if body.len() + chunk.len() > cap {
             return Err(too_large());
@@ -257,34 +247,6 @@ fn is_timeout(e: &reqwest::Error) -> bool {
     false
 }
 
-/// What went wrong, from the error's chain of causes, without the URL.
-fn describe(e: &reqwest::Error) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let head = if e.is_connect() {
-        "connection failed"
-    } else if e.is_body() || e.is_decode() {
-        "reading the answer failed"
-    } else if e.is_request() {
-        "sending the request failed"
-    } else if e.is_builder() {
-        "the request could not be built"
-    } else {
-        "HTTP error"
-    };
-    parts.push(head.to_string());
-    let mut source = e.source();
-    while let Some(s) = source {
-        let text = s.to_string();
-        // hyper's wrapper ("client error (Connect)") says nothing the causes do not.
-        let wrapper = text.starts_with("client error (");
-        if !wrapper && !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
-            parts.push(text);
-        }
-        source = s.source();
-    }
-    parts.join(": ")
-}
-
 /// The URL without user info, query or fragment, for messages.
 pub(crate) fn redact_url(url: &Url) -> String {
     let mut u = url.clone();
@@ -299,10 +261,11 @@ pub(crate) fn redact_url(url: &Url) -> String {
 /// only (127.0.0.0/8, ::1, `localhost`); no user info.
 pub(crate) fn check_url(raw: &str, what: &str) -> Result<Url, Error> {
     let url = Url::parse(raw.trim()).map_err(|e| {
+        // A URL with user info is not quoted: it may hold a password.
         if raw.contains('@') {
-            Error::Config(format!("the {what} is not a valid URL: {e}"))
+            Error::config(format!("the {what} is not a valid URL: {e}"))
         } else {
-            Error::Config(format!("the {what} {raw:?} is not a valid URL: {e}"))
+            Error::config(format!("the {what} {raw:?} is not a valid URL: {e}"))
         }
     })?;
     check_parsed_url(url, what)
@@ -311,13 +274,13 @@ pub(crate) fn check_url(raw: &str, what: &str) -> Result<Url, Error> {
 /// [`check_url`] on a parsed URL.
 pub(crate) fn check_parsed_url(url: Url, what: &str) -> Result<Url, Error> {
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(Error::Config(format!(
+        return Err(Error::config(format!(
             "the {what} carries user info; give credentials with client_credentials(), \
              access_token() or username_token(), never in the URL"
         )));
     }
     let Some(host) = url.host() else {
-        return Err(Error::Config(format!(
+        return Err(Error::config(format!(
             "the {what} {} has no host",
             redact_url(&url)
         )));
@@ -325,12 +288,12 @@ pub(crate) fn check_parsed_url(url: Url, what: &str) -> Result<Url, Error> {
     match url.scheme() {
         "https" => Ok(url),
         "http" if is_loopback(&host) => Ok(url),
-        "http" => Err(Error::Config(format!(
+        "http" => Err(Error::config(format!(
             "the {what} {} uses plain http:// to {host}, which is not a loopback host; \
              use https:// (http:// is allowed only for 127.0.0.0/8, ::1 and localhost)",
             redact_url(&url)
         ))),
-        other => Err(Error::Config(format!(
+        other => Err(Error::config(format!(
             "the {what} {} has scheme {other:?}; use https://",
             redact_url(&url)
         ))),
@@ -364,9 +327,8 @@ pub(crate) fn excerpt(body: &[u8], content_type: Option<&str>, secrets: &[&str])
         text.into_owned()
     };
     let mut collapsed = plain.split_whitespace().collect::<Vec<_>>().join(" ");
-    for secret in secrets.iter().filter(|s| !s.is_empty()) {
-        collapsed = collapsed.replace(secret, "***");
-    }
+    // Masked before it is cut: a secret cannot end the excerpt half shown.
+    crate::secret::mask(&mut collapsed, secrets);
     if collapsed.is_empty() {
         return None;
     }
@@ -433,13 +395,13 @@ mod tests {
             "not a url",
         ] {
             let err = check_url(bad, "endpoint").err();
-            assert!(matches!(err, Some(Error::Config(_))), "{bad}: {err:?}");
+            assert!(err.as_ref().is_some_and(Error::is_config), "{bad}: {err:?}");
         }
-        let Err(Error::Config(msg)) = check_url("https://user:hunter2@example.com/", "endpoint")
-        else {
+        let Err(e) = check_url("https://user:hunter2@example.com/", "endpoint") else {
             panic!("expected a config error")
         };
-        assert!(!msg.contains("hunter2"), "{msg}");
+        assert!(e.is_config(), "{e:?}");
+        assert!(!format!("{e} {e:?}").contains("hunter2"), "{e:?}");
     }
 
     #[test]

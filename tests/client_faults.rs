@@ -5,7 +5,7 @@ mod common;
 use common::{client, Reply, Server};
 use sfmc_partnerapi::soap::Fault;
 use sfmc_partnerapi::soap::{FaultKind, ProtocolError};
-use sfmc_partnerapi::{Client, Error, ErrorKind};
+use sfmc_partnerapi::{Client, ErrorKind};
 
 #[tokio::test]
 async fn client_fault() {
@@ -55,7 +55,14 @@ async fn security_fault_is_an_auth_error() {
     assert_eq!(e.kind(), ErrorKind::Auth);
     assert!(e.is_auth());
     assert_eq!(e.fault().map(Fault::kind), Some(FaultKind::Security));
-    assert!(e.to_string().contains("check the credentials"), "{e}");
+    assert!(
+        !e.to_string().contains("check the"),
+        "advice is the hint's: {e}"
+    );
+    assert_eq!(
+        e.hint(),
+        Some("check the credentials, the account ID and the token")
+    );
     assert_eq!(server.hits("/Service.asmx"), 1);
 }
 
@@ -75,16 +82,14 @@ async fn http_error_with_html_body() {
         .await
         .expect_err("an HTTP error");
     assert_eq!(e.kind(), ErrorKind::Http);
-    let Error::Http {
-        status, excerpt, ..
-    } = &e
-    else {
-        panic!("expected Error::Http, got {e:?}")
-    };
-    assert_eq!(*status, 500);
+    assert_eq!(e.status(), Some(500));
     assert_eq!(
-        excerpt.as_deref(),
+        e.excerpt(),
         Some("Oops Runtime Error An application error occurred on the server.")
+    );
+    assert!(
+        e.url().is_some_and(|u| u.ends_with("/Service.asmx")),
+        "{e:?}"
     );
     assert_eq!(server.hits("/Service.asmx"), 1, "500 is not retried");
 }
@@ -96,18 +101,13 @@ async fn http_404_without_body() {
         .cancel_send(1)
         .await
         .expect_err("an HTTP error");
-    assert!(
-        matches!(
-            e,
-            Error::Http {
-                status: 404,
-                excerpt: None,
-                ..
-            }
-        ),
-        "{e:?}"
+    assert!(e.is_http(), "{e:?}");
+    assert_eq!((e.status(), e.excerpt()), (Some(404), None), "{e:?}");
+    assert!(e.to_string().contains("HTTP 404"), "{e}");
+    assert_eq!(
+        e.hint(),
+        Some("check the endpoint URL: it should end in /Service.asmx")
     );
-    assert!(e.to_string().contains("Service.asmx"), "{e}");
 }
 
 async fn protocol_error(body: &'static str) -> ProtocolError {
@@ -118,9 +118,9 @@ async fn protocol_error(body: &'static str) -> ProtocolError {
         .expect_err("a protocol error");
     assert_eq!(e.kind(), ErrorKind::Protocol, "{e:?}");
     assert_eq!(server.hits("/Service.asmx"), 1);
-    match e {
-        Error::Protocol { source, .. } => source,
-        other => panic!("expected Error::Protocol, got {other:?}"),
+    match e.protocol_error() {
+        Some(error) => error.clone(),
+        None => panic!("expected an unreadable answer, got {e:?}"),
     }
 }
 
@@ -176,5 +176,64 @@ async fn connection_refused_is_a_connect_error() {
     assert_eq!(e.kind(), ErrorKind::Connect, "{e:?}");
     let text = e.to_string();
     assert!(text.contains(&addr.to_string()), "{text}");
-    assert!(text.contains("check the endpoint URL"), "{text}");
+    assert!(!text.contains("check the"), "advice is the hint's: {text}");
+    assert_eq!(
+        e.hint(),
+        Some("check the endpoint URL, the network and any proxy")
+    );
+}
+
+/// The causes of a connection failure stay reachable: the `reqwest::Error` is the source, and
+/// neither it nor anything below it shows a secret, even one in the endpoint's query.
+#[tokio::test]
+async fn a_connection_failure_keeps_its_cause_without_secrets() {
+    use std::error::Error as _;
+
+    const TOKEN: &str = "tok-0123456789-abcdef-SECRET";
+    const SECRET: &str = "client-secret-9876543210-SECRET";
+    const IN_QUERY: &str = "query-key-SECRET";
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("address");
+    drop(listener);
+    let static_token = Client::builder()
+        .endpoint(format!("http://{addr}/Service.asmx?key={IN_QUERY}"))
+        .access_token(TOKEN)
+        .no_proxy()
+        .retry_policy(sfmc_partnerapi::RetryPolicy::none())
+        .build()
+        .expect("client builds");
+    let oauth = Client::builder()
+        .endpoint(format!("http://{addr}/Service.asmx?key={IN_QUERY}"))
+        .auth_url(format!("http://{addr}/auth"))
+        .client_credentials("id", SECRET)
+        .no_proxy()
+        .retry_policy(sfmc_partnerapi::RetryPolicy::none())
+        .build()
+        .expect("client builds");
+    for client in [static_token, oauth] {
+        let e = client.cancel_send(1).await.expect_err("refused");
+        assert_eq!(e.kind(), ErrorKind::Connect, "{e:?}");
+        let source = e.source().expect("the transport error is kept");
+        let reqwest = source
+            .downcast_ref::<reqwest::Error>()
+            .expect("the source is the reqwest error");
+        assert!(reqwest.is_connect(), "{reqwest:?}");
+        assert!(reqwest.url().is_none(), "the URL is removed: {reqwest:?}");
+        // Everything that can be shown: the message, the report, Debug, and every cause.
+        let mut shown = format!("{e} | {} | {e:?}", e.report());
+        let mut cause = e.source();
+        while let Some(c) = cause {
+            shown.push_str(&format!(" | {c} | {c:?}"));
+            cause = c.source();
+        }
+        for secret in [TOKEN, SECRET, IN_QUERY] {
+            assert!(!shown.contains(secret), "{secret} shows: {shown}");
+        }
+        // The report says what the operating system said.
+        assert!(
+            e.report().to_string().to_lowercase().contains("refused"),
+            "{}",
+            e.report()
+        );
+    }
 }

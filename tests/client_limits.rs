@@ -5,7 +5,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{builder, perform_ok, perform_response, Reply, Server};
-use sfmc_partnerapi::{Client, Error, ErrorKind};
+use sfmc_partnerapi::{Client, ErrorKind};
 
 #[tokio::test]
 async fn the_request_timeout_is_honoured() {
@@ -24,7 +24,16 @@ async fn the_request_timeout_is_honoured() {
     );
     let text = e.to_string();
     assert!(text.contains("Perform timed out after 500ms"), "{text}");
-    assert!(text.contains("raise the timeout"), "{text}");
+    assert!(
+        !text.contains("raise the timeout"),
+        "advice is the hint's: {text}"
+    );
+    assert_eq!(
+        e.hint(),
+        Some("raise the timeout, or check the service's status")
+    );
+    assert_eq!(e.timeout(), Some(Duration::from_millis(500)));
+    assert_eq!(e.operation(), Some("Perform"));
 }
 
 fn big_answer(n: usize) -> String {
@@ -43,12 +52,14 @@ async fn the_body_cap_stops_large_answers() {
         .build()
         .expect("client builds");
     let e = c.cancel_send(1).await.expect_err("too large");
-    assert!(
-        matches!(&e, Error::BodyTooLarge { limit, .. } if *limit == 1 << 20),
-        "{e:?}"
-    );
+    assert!(e.is_body_too_large(), "{e:?}");
+    assert_eq!(e.body_limit(), Some(1 << 20));
     assert_eq!(e.kind(), ErrorKind::Protocol);
-    assert!(e.to_string().contains("max_response_bytes"), "{e}");
+    assert!(
+        e.to_string().contains("larger than the 1048576-byte cap"),
+        "{e}"
+    );
+    assert_eq!(e.hint(), Some("raise max_response_bytes"));
 
     // Streamed in chunks without a length.
     let body = big_answer(20_000);
@@ -58,7 +69,7 @@ async fn the_body_cap_stops_large_answers() {
         .build()
         .expect("client builds");
     let e = c.cancel_send(1).await.expect_err("too large");
-    assert!(matches!(e, Error::BodyTooLarge { .. }), "{e:?}");
+    assert!(e.is_body_too_large(), "{e:?}");
     assert_eq!(server.hits("/Service.asmx"), 1, "not retried");
 
     // Under the cap: fine, chunked or not.

@@ -10,7 +10,7 @@ use common::{client, err, ok, perform_ok, perform_response, Reply, ResultSpec, S
 use sfmc_partnerapi::sends::{STATUS_NOT_ATTEMPTED, STATUS_REFUSED, STATUS_UNKNOWN};
 use sfmc_partnerapi::soap::Fault;
 use sfmc_partnerapi::types::{AnyFilterPart, RetrieveRequestMsg};
-use sfmc_partnerapi::{Client, Error, ErrorKind};
+use sfmc_partnerapi::{Client, ErrorKind};
 
 #[tokio::test]
 async fn per_result_errors_give_failed_outcomes() {
@@ -106,8 +106,8 @@ async fn perform_reports_every_result_of_has_errors() {
         .perform("cancel", definitions, None)
         .await
         .expect_err("an API error");
-    let Error::Api(api) = &e else {
-        panic!("expected Error::Api, got {e:?}")
+    let Some(api) = e.api_error() else {
+        panic!("expected an API error, got {e:?}")
     };
     assert_eq!(api.operation, "Perform");
     assert_eq!(api.results.len(), 2);

@@ -240,6 +240,8 @@ struct Failure {
     code: u8,
     kind: &'static str,
     message: String,
+    /// What to check, printed on its own line (the client error's [`Error::hint`]).
+    hint: Option<&'static str>,
 }
 
 impl Failure {
@@ -248,6 +250,7 @@ impl Failure {
             code: EXIT_USAGE,
             kind: "config",
             message: message.into(),
+            hint: None,
         }
     }
 
@@ -256,7 +259,9 @@ impl Failure {
         Self {
             code,
             kind,
-            message: e.to_string(),
+            // The message with its causes (a transport error's details are its source).
+            message: e.report().to_string(),
+            hint: e.hint(),
         }
     }
 }
@@ -303,11 +308,19 @@ fn main() -> ExitCode {
             if json {
                 let out = serde_json::json!({
                     "ok": false,
-                    "error": { "kind": f.kind, "exit_code": f.code, "message": f.message },
+                    "error": {
+                        "kind": f.kind,
+                        "exit_code": f.code,
+                        "message": f.message,
+                        "hint": f.hint,
+                    },
                 });
                 println!("{out}");
             } else {
                 eprintln!("sfmc: {}", f.message);
+                if let Some(hint) = f.hint {
+                    eprintln!("hint: {hint}");
+                }
             }
             f.code
         }
@@ -365,6 +378,7 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
                 code: EXIT_TRANSPORT,
                 kind: "sandbox",
                 message: format!("cannot start the in-process sandbox: {e}"),
+                hint: None,
             })?;
         if !g.json {
             eprintln!(
@@ -569,7 +583,7 @@ async fn send_action(
             })),
             Err(e) => {
                 let (code, _) = classify(&e);
-                let message = e.to_string();
+                let message = e.report().to_string();
                 // Refused: nothing was done (the request was refused, or never sent);
                 // Unknown: the sends may or may not have been acted on.
                 let refused = match e.fault() {
@@ -917,6 +931,7 @@ async fn serve_sandbox(args: &SandboxArgs) -> Result<u8, Failure> {
             code,
             kind: "sandbox",
             message: e.to_string(),
+            hint: None,
         }
     })?;
     println!("token URL: {}", running.token_url());

@@ -214,7 +214,7 @@ const CASES: &[Case] = &[
     // --- the connection
     Case { name: "redirect", input: "HTTP 302 to another host (not followed)",
         answer: |_| Answer::Full { status: 302, content_type: "text/html", headers: vec!["Location: https://elsewhere.invalid/Service.asmx".into()], body: b"moved".to_vec() },
-        expect: Fails { kind: Http, attempts: 1, says: "redirects" } },
+        expect: Fails { kind: Http, attempts: 1, says: "HTTP 302" } },
     Case { name: "closed", input: "the connection closed after the request, without a byte",
         answer: |_| Answer::Close,
         expect: Fails { kind: Connect, attempts: 3, says: "could not reach" } },

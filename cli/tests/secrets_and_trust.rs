@@ -587,8 +587,16 @@ async fn tls_certificates_are_verified() -> R {
         .err()
         .ok_or("a self-signed certificate was accepted")?;
     assert_eq!(e.kind(), ErrorKind::Connect, "{e}");
-    assert!(e.to_string().to_lowercase().contains("certificate"), "{e}");
-    assert_clean("TLS error", &format!("{e} {e:?}"));
+    // The TLS error is the source (the report shows it).
+    assert!(
+        e.report()
+            .to_string()
+            .to_lowercase()
+            .contains("certificate"),
+        "{}",
+        e.report()
+    );
+    assert_clean("TLS error", &format!("{} {e:?}", e.report()));
     // The CLI the same: a transport error, nothing sent.
     let run = sfmc_run_env(
         args![

@@ -6,6 +6,7 @@ use secrecy::{ExposeSecret, SecretString};
 use super::{
     Fault, ProtocolError, FUELOAUTH_NS, PASSWORD_TEXT, SOAP11_NS, SOAP12_NS, WSSE_NS, WSU_NS,
 };
+use crate::secret::MASK;
 use crate::xml::{Start, XmlElement, XmlReader, XmlWriter};
 
 /// A WS-Security UsernameToken (legacy authentication), with its password kept secret.
@@ -57,8 +58,6 @@ pub enum RequestHeader<'a> {
     /// The header as it would be sent, with every secret replaced by `***` (for dry runs).
     Masked(&'a RequestHeader<'a>),
 }
-
-const MASK: &str = "***";
 
 impl RequestHeader<'_> {
     fn write(&self, w: &mut XmlWriter, masked: bool) {
@@ -130,6 +129,16 @@ pub struct Envelope<'a> {
     reader: XmlReader<'a>,
     header: HeaderInfo,
     body: Start<'a>,
+}
+
+impl fmt::Debug for Envelope<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Envelope")
+            .field("header", &self.header)
+            .field("body", &self.body)
+            .field("reader", &self.reader)
+            .finish()
+    }
 }
 
 impl<'a> Envelope<'a> {

@@ -97,19 +97,6 @@ impl Fault {
         self.kind() == FaultKind::Security || self.is_token_expired()
     }
 
-    /// Masks `secrets` in the fault's texts.
-    pub(crate) fn redact(&mut self, secrets: &[&str]) {
-        use crate::error::mask;
-        mask(&mut self.code, secrets);
-        mask(&mut self.string, secrets);
-        if let Some(actor) = &mut self.actor {
-            mask(actor, secrets);
-        }
-        if let Some(message) = self.detail.as_mut().and_then(|d| d.message.as_mut()) {
-            mask(message, secrets);
-        }
-    }
-
     /// The `apifault` code, if any.
     pub fn api_code(&self) -> Option<i32> {
         self.detail.as_ref().and_then(|d| d.code)
@@ -228,6 +215,10 @@ impl fmt::Display for Fault {
                     write!(f, ": {m}")?;
                 }
                 write!(f, ")")?;
+            }
+            // What support asks for.
+            if let Some(id) = d.log_id {
+                write!(f, " [LogID {id}]")?;
             }
         }
         Ok(())

@@ -29,26 +29,20 @@ pub const PASSWORD_TEXT: &str =
 pub const FAULT_DETAIL_NS: &str = "urn:fault.partner.exacttarget.com";
 
 /// Why a SOAP message could not be read.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ProtocolError {
     /// Empty input.
-    #[error("the response body is empty")]
     Empty,
     /// Not well-formed XML, too deep, truncated, or a value of the wrong type.
-    #[error("{0}")]
-    Xml(#[from] crate::xml::XmlError),
+    Xml(crate::xml::XmlError),
     /// The document is XML but not a SOAP envelope.
-    #[error("not a SOAP envelope: the root element is <{0}>")]
     NotSoap(String),
     /// A SOAP 1.2 envelope; the partnerAPI speaks SOAP 1.1.
-    #[error("a SOAP 1.2 envelope; the partnerAPI speaks SOAP 1.1 (check the endpoint URL)")]
     Soap12,
     /// The envelope has no Body, or an empty one.
-    #[error("the SOAP envelope has no Body content")]
     NoBody,
     /// The Body holds another element than the one expected.
-    #[error("expected <{expected}> in the SOAP Body, found <{found}>")]
     UnexpectedBody {
         /// The element the operation answers with.
         expected: String,
@@ -57,18 +51,30 @@ pub enum ProtocolError {
     },
 }
 
-impl ProtocolError {
-    /// Masks `secrets` in the texts the error quotes from the message.
-    pub(crate) fn redact(&mut self, secrets: &[&str]) {
-        use crate::error::mask;
+impl std::fmt::Display for ProtocolError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            ProtocolError::Xml(e) => e.redact(secrets),
-            ProtocolError::NotSoap(name) => mask(name, secrets),
-            ProtocolError::UnexpectedBody { expected, found } => {
-                mask(expected, secrets);
-                mask(found, secrets);
+            ProtocolError::Empty => f.write_str("the response body is empty"),
+            // The XML error is the whole description (and so not also a `source()`).
+            ProtocolError::Xml(e) => e.fmt(f),
+            ProtocolError::NotSoap(root) => {
+                write!(f, "not a SOAP envelope: the root element is <{root}>")
             }
-            ProtocolError::Empty | ProtocolError::Soap12 | ProtocolError::NoBody => {}
+            ProtocolError::Soap12 => {
+                f.write_str("a SOAP 1.2 envelope; the partnerAPI speaks SOAP 1.1")
+            }
+            ProtocolError::NoBody => f.write_str("the SOAP envelope has no Body content"),
+            ProtocolError::UnexpectedBody { expected, found } => {
+                write!(f, "expected <{expected}> in the SOAP Body, found <{found}>")
+            }
         }
+    }
+}
+
+impl std::error::Error for ProtocolError {}
+
+impl From<crate::xml::XmlError> for ProtocolError {
+    fn from(e: crate::xml::XmlError) -> Self {
+        ProtocolError::Xml(e)
     }
 }

@@ -75,23 +75,9 @@ impl XmlError {
         self.0.position
     }
 
-    /// Masks `secrets` in the texts the error quotes from the input.
-    pub(crate) fn redact(&mut self, secrets: &[&str]) {
-        use crate::error::mask;
-        match &mut self.0.kind {
-            XmlErrorKind::Syntax(text)
-            | XmlErrorKind::Encoding(text)
-            | XmlErrorKind::UnknownEntity(text) => mask(text, secrets),
-            XmlErrorKind::Value { element, value, .. } => {
-                mask(element, secrets);
-                crate::error::mask_cut(value, secrets);
-            }
-            XmlErrorKind::UnexpectedElement { expected, found } => {
-                mask(expected, secrets);
-                mask(found, secrets);
-            }
-            XmlErrorKind::Doctype | XmlErrorKind::TooDeep { .. } | XmlErrorKind::UnexpectedEof => {}
-        }
+    /// The kind, to mask the texts it quotes (see [`crate::secret`]).
+    pub(crate) fn kind_mut(&mut self) -> &mut XmlErrorKind {
+        &mut self.0.kind
     }
 }
 

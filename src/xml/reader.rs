@@ -377,6 +377,18 @@ pub struct XmlReader<'a> {
     has_cr: bool,
 }
 
+/// Where the reader is, not what it has read (the input may hold secrets).
+impl std::fmt::Debug for XmlReader<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("XmlReader")
+            .field("input_len", &self.input.len())
+            .field("position", &self.reader.buffer_position())
+            .field("depth", &self.depth)
+            .field("max_depth", &self.max_depth)
+            .finish_non_exhaustive()
+    }
+}
+
 impl<'a> XmlReader<'a> {
     /// A reader over `input` (a leading UTF-8 byte order mark is ignored).
     pub fn new(input: &'a [u8]) -> Self {
