@@ -1,5 +1,13 @@
 //! The small XML runtime the generated bindings are written against.
 //!
+//! **A runtime, not the client's API**: it exists for the code `sfmc-partnerapi-codegen`
+//! generates, and changes with the generator. It stays public because that code is compiled
+//! outside this crate too (the generator's golden output, in this crate's tests), and because
+//! [`XmlReader`], [`XmlWriter`], [`XmlElement`] and [`AnyElement`] serve the sandbox, tests and
+//! tools that read or write partnerAPI XML by hand. The helpers only generated code calls (field
+//! readers and writers such as `XmlReader::opt` or `XmlWriter::wrapped`) are hidden from the
+//! docs.
+//!
 //! Generated types implement [`XmlComplex`] (a complex type: its fields, read one child element
 //! at a time and written in schema order) or [`XmlValue`] directly (enumerations and the
 //! polymorphic `Any*` enums that dispatch on `xsi:type`). Reading is lenient (unknown children are

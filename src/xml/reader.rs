@@ -833,6 +833,7 @@ impl<'a> XmlReader<'a> {
     }
 
     /// Reads element `start` as the complex type `T`, built in place on the heap.
+    #[doc(hidden)] // called by generated code only (see the module docs)
     pub fn complex_boxed<T: XmlComplex>(&mut self, start: &Start<'_>) -> Result<Box<T>, XmlError> {
         let mut value = Box::<T>::default();
         self.fields_into(&mut *value, start)?;
@@ -869,6 +870,7 @@ impl<'a> XmlReader<'a> {
     }
 
     /// Reads a required field (a nil element leaves the default).
+    #[doc(hidden)] // called by generated code only (see the module docs)
     pub fn req<T: XmlValue>(&mut self, start: &Start<'_>, slot: &mut T) -> Result<(), XmlError> {
         if start.nil {
             return self.finish(start);
@@ -878,6 +880,7 @@ impl<'a> XmlReader<'a> {
     }
 
     /// Reads an optional field (a nil element reads as `None`).
+    #[doc(hidden)] // called by generated code only (see the module docs)
     pub fn opt<T: XmlValue>(
         &mut self,
         start: &Start<'_>,
@@ -892,6 +895,7 @@ impl<'a> XmlReader<'a> {
     }
 
     /// Reads one more item of a repeated field (a nil item is passed over).
+    #[doc(hidden)] // called by generated code only (see the module docs)
     pub fn many<T: XmlValue>(
         &mut self,
         start: &Start<'_>,
@@ -905,6 +909,7 @@ impl<'a> XmlReader<'a> {
     }
 
     /// Reads a wrapper element whose children named `item` are the items of a list.
+    #[doc(hidden)] // called by generated code only (see the module docs)
     pub fn wrapped<T: XmlValue>(
         &mut self,
         start: &Start<'_>,
@@ -926,6 +931,7 @@ impl<'a> XmlReader<'a> {
 
     /// Reads element `start` whole into a wildcard field (`xs:any`): kept as written, with the
     /// namespace declarations it needs to stand alone (see [`AnyElement`]).
+    #[doc(hidden)] // called by generated code only (see the module docs)
     pub fn any(&mut self, start: &Start<'_>, slot: &mut Vec<AnyElement>) -> Result<(), XmlError> {
         let xml = self.capture(start)?;
         slot.push(AnyElement::captured(xml));

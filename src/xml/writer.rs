@@ -84,6 +84,7 @@ impl XmlWriter {
     /// [`complex`](Self::complex), declaring `xmlns:PREFIX="NAMESPACE"` for the prefix of the
     /// `xsi:type` when `declare` gives one (a type of another namespace, kept as read). A prefix
     /// that is not a plain name (or is `xml`, `xmlns` or `xsi`) is not declared.
+    #[doc(hidden)] // called by generated code only (see the module docs)
     pub fn complex_typed<T: XmlComplex>(
         &mut self,
         name: &str,
@@ -140,11 +141,13 @@ impl XmlWriter {
     }
 
     /// Writes a required field.
+    #[doc(hidden)] // called by generated code only (see the module docs)
     pub fn req<T: XmlValue>(&mut self, name: &str, value: &T) {
         value.write_element(self, name);
     }
 
     /// Writes an optional field; nothing when unset (unless `fill_unset` asked for a value).
+    #[doc(hidden)] // called by generated code only (see the module docs)
     pub fn opt<T: XmlValue>(&mut self, name: &str, value: &Option<T>) {
         match value {
             Some(v) => v.write_element(self, name),
@@ -164,6 +167,7 @@ impl XmlWriter {
     }
 
     /// Writes the elements of a wildcard field (`xs:any`) back as they were read.
+    #[doc(hidden)] // called by generated code only (see the module docs)
     pub fn any(&mut self, values: &[AnyElement]) {
         for v in values {
             self.out.push_str(v.as_str());
@@ -171,6 +175,7 @@ impl XmlWriter {
     }
 
     /// Writes each item of a repeated field.
+    #[doc(hidden)] // called by generated code only (see the module docs)
     pub fn many<T: XmlValue>(&mut self, name: &str, values: &[T]) {
         for v in values {
             v.write_element(self, name);
@@ -179,6 +184,7 @@ impl XmlWriter {
 
     /// Writes a list inside its wrapper element; an empty list writes no wrapper unless it is
     /// `required`.
+    #[doc(hidden)] // called by generated code only (see the module docs)
     pub fn wrapped<T: XmlValue>(&mut self, name: &str, item: &str, values: &[T], required: bool) {
         if values.is_empty() {
             if required {
