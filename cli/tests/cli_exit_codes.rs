@@ -366,3 +366,45 @@ async fn no_panic_on_odd_input() -> R {
     sb.shutdown().await;
     Ok(())
 }
+
+/// A client error is printed as its message (with its causes), then its hint on a line of its
+/// own; with `--json`, the hint is a field of the error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn transport_errors_print_the_hint_apart() -> R {
+    let closed = TcpListener::bind("127.0.0.1:0")?.local_addr()?;
+    let base = args![
+        "--endpoint",
+        format!("http://{closed}/Service.asmx"),
+        "--access-token",
+        "tok-hint-test",
+        "--max-retries",
+        0
+    ];
+    let run = expect(3, with(base.clone(), args!["sends"])).await?;
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.starts_with("sfmc: could not reach"))
+        .ok_or_else(|| run.describe())?;
+    assert!(
+        !lines[at].contains("check the"),
+        "advice is the hint's: {}",
+        run.describe()
+    );
+    assert_eq!(
+        lines.get(at + 1).copied(),
+        Some("hint: check the endpoint URL, the network and any proxy"),
+        "{}",
+        run.describe()
+    );
+    let run = expect(3, with(base, args!["--json", "sends"])).await?;
+    let json: serde_json::Value = serde_json::from_str(run.stdout.trim())?;
+    assert_eq!(json["error"]["kind"], "connect", "{}", run.describe());
+    assert_eq!(
+        json["error"]["hint"],
+        "check the endpoint URL, the network and any proxy",
+        "{}",
+        run.describe()
+    );
+    Ok(())
+}
