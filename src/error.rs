@@ -16,7 +16,8 @@
 //!
 //! Messages, `Debug` output and hints never contain a secret (client secret, access token,
 //! password): every text that came from the network is masked by the client before the error is
-//! returned (one module does it: `src/secret.rs`), and URLs are shown without user info, query or fragment.
+//! returned (one module does it: `src/secret.rs`), and URLs are shown without user info, query
+//! or fragment.
 //!
 //! The `source()` of a connection failure or a timeout is the [`reqwest::Error`] itself (its
 //! causes below it: hyper, rustls, `std::io`). It is kept as it is, not masked, and is safe
