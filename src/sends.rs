@@ -1020,6 +1020,60 @@ mod tests {
     }
 
     #[test]
+    fn send_actions_read_and_write_their_wire_names() {
+        for action in SendAction::ALL {
+            assert_eq!(action.as_str().parse::<SendAction>(), Ok(action));
+            assert_eq!(action.to_string(), action.as_str());
+        }
+        assert_eq!(" Cancel ".parse::<SendAction>(), Ok(SendAction::Cancel));
+        assert_eq!(SendAction::Resume.past_tense(), "resumed");
+        assert!("start".parse::<SendAction>().is_err());
+    }
+
+    #[test]
+    fn failed_requests_are_refused_only_when_nothing_was_done() {
+        use crate::soap::Fault;
+        use std::time::Duration;
+        let status = OutcomeStatus::of_failed_request;
+        let refused = [
+            Error::Auth {
+                message: "invalid client".into(),
+            },
+            Error::Config("bad endpoint".into()),
+            Error::Fault {
+                fault: Fault::new("soap:Client", "Invalid action"),
+            },
+            Error::Fault {
+                fault: Fault::new("q0:Security", "Login Failed"),
+            },
+        ];
+        for e in &refused {
+            assert_eq!(status(e), OutcomeStatus::Refused, "{e:?}");
+        }
+        let timeout = Error::Timeout {
+            operation: "Perform".into(),
+            timeout: Duration::from_secs(1),
+        };
+        let unknown = [
+            timeout.clone(),
+            Error::Fault {
+                fault: Fault::new("soap:Server", "boom"),
+            },
+            Error::Connect {
+                url: "https://x".into(),
+                message: "reset".into(),
+            },
+        ];
+        for e in &unknown {
+            assert_eq!(status(e), OutcomeStatus::Unknown, "{e:?}");
+        }
+        // Auth, Config, Connect and Timeout stop a batch; a Server fault does not.
+        assert!(refused[..2].iter().all(stops_batch));
+        assert!(stops_batch(&timeout) && stops_batch(&unknown[2]));
+        assert!(!stops_batch(&unknown[1]));
+    }
+
+    #[test]
     fn ids_must_fit_xs_int() {
         assert!(check_ids(&[1, i64::from(i32::MAX)]).is_ok());
         assert!(matches!(
