@@ -88,7 +88,10 @@ async fn main() -> ExitCode {
         }
     };
     if dry_run {
-        println!("{}", client.dry_run("cancel", &[id]));
+        println!(
+            "{}",
+            client.dry_run(sfmc_partnerapi::SendAction::Cancel, &[id])
+        );
         return ExitCode::SUCCESS;
     }
     match client.cancel_send(id).await {

@@ -49,7 +49,8 @@ pub use compact_str::CompactString;
 pub use error::{ApiError, Error, ErrorKind, Report, ResultStatus};
 pub use reqwest::Proxy;
 pub use retry::RetryPolicy;
-pub use sends::{OverallStatus, SendOutcome};
+pub use sends::{OutcomeStatus, OverallStatus, SendAction, SendBatch, SendOutcome};
+pub use transport::loopback_origin;
 
 /// Result with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,6 +1,6 @@
-//! Helpers for sends: cancel, pause and resume one or many (in chunks of
+//! Helpers for sends: cancel, pause and resume one or many ([`SendAction`], in chunks of
 //! [`MAX_DEFINITIONS_PER_CALL`]), a generic [`Client::perform`], [`Client::retrieve_sends`], and
-//! [`Client::dry_run`].
+//! dry runs ([`Client::dry_run`] and its forms).
 //!
 //! # Batches and partial failures
 //!
@@ -11,16 +11,22 @@
 //!
 //! - A result that is not OK (unknown ID, already canceled, ...) gives an outcome with
 //!   `ok = false` and the service's `StatusCode`, `ErrorCode` and `StatusMessage`.
+//! - A result that is not OK is [`OutcomeStatus::Failed`].
 //! - A whole chunk that fails (SOAP fault, HTTP or transport error, unreadable answer, after the
-//!   retries) gives each of its IDs an outcome with `ok = false` and the error's text; its
-//!   `status_code` is [`STATUS_REFUSED`] when the service refused the request (a Client or
-//!   Security fault: nothing was done) and [`STATUS_UNKNOWN`] otherwise (the send may or may not
-//!   have been acted on: check with [`Client::retrieve_sends`]).
-//! - After an error that would fail every chunk alike (authentication, configuration, connection,
-//!   timeout), the remaining chunks are not sent: their IDs get [`STATUS_NOT_ATTEMPTED`].
+//!   retries) gives each of its IDs an outcome with `ok = false`, the error's text and its
+//!   [`ErrorKind`]; its status is [`OutcomeStatus::Refused`] when nothing can have been done (a
+//!   Client or Security fault, credentials the token endpoint refused, a configuration error:
+//!   the request was refused or never sent) and [`OutcomeStatus::Unknown`] otherwise (the send
+//!   may or may not have been acted on: check with [`Client::retrieve_sends`]). See
+//!   [`OutcomeStatus::of_failed_request`].
+//! - After an error that would fail every chunk alike ([`stops_batch`]: authentication,
+//!   configuration, connection, timeout), the remaining chunks are not sent: their IDs are
+//!   [`OutcomeStatus::NotAttempted`].
 //! - When no chunk got an answer from the service at all, nothing is known about any ID: the
 //!   first error is returned as `Err` instead of outcomes. So `cancel_send(id)` returns `Err` on a
 //!   fault or transport error, and `Ok` with `ok = false` on a per-result error.
+//!   [`Client::send_action_with_progress`] returns the outcomes in every case (with a progress
+//!   callback per chunk), for callers that report per ID, such as the `sfmc` command line.
 
 use tracing::Instrument as _;
 
@@ -54,15 +60,151 @@ pub const SEND_PROPERTIES: &[&str] = &[
     "ModifiedDate",
 ];
 
-/// `status_code` of an outcome whose chunk the service refused as a whole (Client or Security
-/// fault): nothing was done.
-pub const STATUS_REFUSED: &str = "Refused";
-/// `status_code` of an outcome whose chunk failed without a definite answer (Server fault,
-/// HTTP or transport error, timeout): the send may or may not have been acted on.
-pub const STATUS_UNKNOWN: &str = "Unknown";
-/// `status_code` of an outcome whose chunk was not sent, after an earlier chunk failed in a way
-/// that would fail it too.
-pub const STATUS_NOT_ATTEMPTED: &str = "NotAttempted";
+/// The three actions the send helpers run on sends (Perform's `Action`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
+pub enum SendAction {
+    /// `cancel`: a scheduled or paused send is canceled.
+    Cancel,
+    /// `pause`: a scheduled send is paused.
+    Pause,
+    /// `resume`: a paused send is scheduled again.
+    Resume,
+}
+
+impl SendAction {
+    /// Every action, in declaration order.
+    pub const ALL: [SendAction; 3] = [SendAction::Cancel, SendAction::Pause, SendAction::Resume];
+
+    /// The Perform `Action` on the wire: `cancel`, `pause`, `resume`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SendAction::Cancel => "cancel",
+            SendAction::Pause => "pause",
+            SendAction::Resume => "resume",
+        }
+    }
+
+    /// The past tense, for output: `canceled`, `paused`, `resumed`.
+    pub fn past_tense(self) -> &'static str {
+        match self {
+            SendAction::Cancel => "canceled",
+            SendAction::Pause => "paused",
+            SendAction::Resume => "resumed",
+        }
+    }
+}
+
+impl std::fmt::Display for SendAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An action name that is not `cancel`, `pause` or `resume`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownSendAction(pub String);
+
+impl std::fmt::Display for UnknownSendAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{:?} is not a send action (cancel, pause, resume)",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for UnknownSendAction {}
+
+impl std::str::FromStr for SendAction {
+    type Err = UnknownSendAction;
+
+    /// Reads `cancel`, `pause` or `resume` (in any letter case, spaces around ignored).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let name = s.trim();
+        Self::ALL
+            .into_iter()
+            .find(|a| a.as_str().eq_ignore_ascii_case(name))
+            .ok_or_else(|| UnknownSendAction(s.to_string()))
+    }
+}
+
+/// What is known about one send ID after a batch. Serialized as [`as_str`](Self::as_str).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum OutcomeStatus {
+    /// The service's result for the ID said `OK`: the action was done.
+    Ok,
+    /// The service's result for the ID was not OK (`Error`: unknown ID, already canceled, ...);
+    /// [`SendOutcome::status_code`] keeps its `StatusCode` as received.
+    Failed,
+    /// Nothing was done: the request was refused before it was acted on (a Client or Security
+    /// fault, credentials the token endpoint refused, a configuration error).
+    Refused,
+    /// The request failed without a definite answer (a Server fault, an HTTP or transport
+    /// error, a timeout, an answer without a result for the ID): the send may or may not have
+    /// been acted on; check with [`Client::retrieve_sends`].
+    Unknown,
+    /// Not sent: an earlier chunk failed in a way that would have failed this one too.
+    NotAttempted,
+}
+
+impl OutcomeStatus {
+    /// `OK`, `Failed`, `Refused`, `Unknown`, `NotAttempted`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutcomeStatus::Ok => "OK",
+            OutcomeStatus::Failed => "Failed",
+            OutcomeStatus::Refused => "Refused",
+            OutcomeStatus::Unknown => "Unknown",
+            OutcomeStatus::NotAttempted => "NotAttempted",
+        }
+    }
+
+    /// The status of the IDs of a request that failed as a whole with `error`: [`Refused`]
+    /// when nothing can have been done (a Client or Security fault, an authentication or
+    /// configuration error: the request was refused or never sent), [`Unknown`] otherwise.
+    ///
+    /// [`Refused`]: OutcomeStatus::Refused
+    /// [`Unknown`]: OutcomeStatus::Unknown
+    pub fn of_failed_request(error: &Error) -> Self {
+        let refused = match error.fault() {
+            Some(fault) => matches!(fault.kind(), FaultKind::Client | FaultKind::Security),
+            None => false,
+        } || matches!(error.kind(), ErrorKind::Auth | ErrorKind::Config);
+        if refused {
+            OutcomeStatus::Refused
+        } else {
+            OutcomeStatus::Unknown
+        }
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for OutcomeStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl std::fmt::Display for OutcomeStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Whether `error`, failing one chunk of a batch, would fail every later chunk alike, so that
+/// they are not sent ([`OutcomeStatus::NotAttempted`]): authentication, configuration and
+/// connection errors, and a timeout (a Perform that timed out is not repeated, and the next
+/// would most likely time out too).
+pub fn stops_batch(error: &Error) -> bool {
+    matches!(
+        error.kind(),
+        ErrorKind::Auth | ErrorKind::Config | ErrorKind::Connect | ErrorKind::Timeout
+    )
+}
 
 /// What happened to one send ID.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,15 +212,73 @@ pub const STATUS_NOT_ATTEMPTED: &str = "NotAttempted";
 pub struct SendOutcome {
     /// The send's ID.
     pub id: i64,
-    /// Whether the service reported `OK` for it.
+    /// Whether the action was done (`status` is [`OutcomeStatus::Ok`]).
     pub ok: bool,
-    /// The result's `StatusCode` (`OK`, `Error`, ...), or one of [`STATUS_REFUSED`],
-    /// [`STATUS_UNKNOWN`], [`STATUS_NOT_ATTEMPTED`] when the service gave no result for it.
+    /// What is known about the send.
+    pub status: OutcomeStatus,
+    /// The result's `StatusCode` as the service wrote it (`OK`, `Error`, ...), or the name of
+    /// `status` when the service gave no result for the ID.
     pub status_code: String,
     /// The result's `ErrorCode` (or the fault's `apifault` Code), if any.
     pub error_code: Option<i32>,
     /// The result's `StatusMessage`, or what went wrong.
     pub message: String,
+    /// The kind of the error that failed the ID's request (or, for
+    /// [`OutcomeStatus::NotAttempted`], stopped the batch); `None` when the service answered.
+    #[cfg_attr(feature = "serde", serde(skip))]
+    pub error_kind: Option<ErrorKind>,
+}
+
+impl SendOutcome {
+    /// An outcome for which the service gave no result.
+    fn without_result(
+        id: i64,
+        status: OutcomeStatus,
+        error_code: Option<i32>,
+        message: String,
+        error_kind: Option<ErrorKind>,
+    ) -> Self {
+        Self {
+            id,
+            ok: false,
+            status,
+            status_code: status.as_str().to_string(),
+            error_code,
+            message,
+            error_kind,
+        }
+    }
+}
+
+/// The outcomes of a batch ([`Client::send_action_with_progress`]), one per ID in input order,
+/// with the first error that failed a chunk.
+#[derive(Debug, Clone)]
+pub struct SendBatch {
+    /// One outcome per ID, in input order.
+    pub outcomes: Vec<SendOutcome>,
+    first_error: Option<Error>,
+    answered: bool,
+}
+
+impl SendBatch {
+    /// The first error that failed a chunk, if any.
+    pub fn first_error(&self) -> Option<&Error> {
+        self.first_error.as_ref()
+    }
+
+    /// Whether the service answered for at least one chunk.
+    pub fn answered(&self) -> bool {
+        self.answered
+    }
+
+    /// The outcomes, or the first error when no chunk got an answer (then nothing is known
+    /// about any ID); an empty batch gives no outcomes.
+    pub fn into_result(self) -> Result<Vec<SendOutcome>, Error> {
+        match self.first_error {
+            Some(error) if !self.answered => Err(error),
+            _ => Ok(self.outcomes),
+        }
+    }
 }
 
 /// A response's `OverallStatus`, read leniently.
@@ -183,20 +383,25 @@ fn perform_api_error(resp: &PerformResponseMsg) -> ApiError {
         overall_status: resp.overall_status.trim().to_string(),
         message: Some(resp.overall_status_message.trim().to_string()).filter(|m| !m.is_empty()),
         request_id: resp.request_id.as_ref().map(ToString::to_string),
-        results: resp
-            .results
-            .iter()
-            .map(|r| {
-                let v = view(r);
-                ResultStatus {
-                    id: v.object_id,
-                    status_code: v.status_code.trim().to_string(),
-                    error_code: v.error_code,
-                    status_message: v.status_message.trim().to_string(),
-                }
-            })
-            .collect(),
+        results: result_statuses(resp),
     }
+}
+
+/// Every result of a Perform response: its object's ID (when it names one), `StatusCode`,
+/// `ErrorCode` and `StatusMessage`, whatever the result's type.
+pub fn result_statuses(resp: &PerformResponseMsg) -> Vec<ResultStatus> {
+    resp.results
+        .iter()
+        .map(|r| {
+            let v = view(r);
+            ResultStatus {
+                id: v.object_id,
+                status_code: v.status_code.trim().to_string(),
+                error_code: v.error_code,
+                status_message: v.status_message.trim().to_string(),
+            }
+        })
+        .collect()
 }
 
 /// The first Retrieve that [`Client::retrieve_sends`] sends: ObjectType `Send`, the properties
@@ -283,9 +488,15 @@ fn match_outcomes(chunk: &[i64], resp: &PerformResponseMsg) -> Vec<SendOutcome> 
         SendOutcome {
             id,
             ok,
+            status: if ok {
+                OutcomeStatus::Ok
+            } else {
+                OutcomeStatus::Failed
+            },
             status_code: status_code.to_string(),
             error_code: v.error_code,
             message,
+            error_kind: None,
         }
     };
     let views: Vec<ResultView<'_>> = resp.results.iter().map(view).collect();
@@ -337,13 +548,13 @@ fn match_outcomes(chunk: &[i64], resp: &PerformResponseMsg) -> Vec<SendOutcome> 
         .map(|(slot, &id)| {
             slot.unwrap_or_else(|| {
                 if overall.is_ok() {
-                    SendOutcome {
+                    SendOutcome::without_result(
                         id,
-                        ok: false,
-                        status_code: STATUS_UNKNOWN.into(),
-                        error_code: None,
-                        message: "the service returned no result for this ID".into(),
-                    }
+                        OutcomeStatus::Unknown,
+                        None,
+                        "the service returned no result for this ID".into(),
+                        None,
+                    )
                 } else {
                     let message = match &overall {
                         OverallStatus::Error(Some(m)) => m.clone(),
@@ -356,9 +567,11 @@ fn match_outcomes(chunk: &[i64], resp: &PerformResponseMsg) -> Vec<SendOutcome> 
                     SendOutcome {
                         id,
                         ok: false,
+                        status: OutcomeStatus::Failed,
                         status_code: "Error".into(),
                         error_code: None,
                         message,
+                        error_kind: None,
                     }
                 }
             })
@@ -366,84 +579,102 @@ fn match_outcomes(chunk: &[i64], resp: &PerformResponseMsg) -> Vec<SendOutcome> 
         .collect()
 }
 
-/// Outcomes for a chunk that failed as a whole.
-fn failed_outcomes(chunk: &[i64], error: &Error) -> Vec<SendOutcome> {
-    let refused = error
-        .fault()
-        .is_some_and(|f| matches!(f.kind(), FaultKind::Client | FaultKind::Security));
-    let status = if refused {
-        STATUS_REFUSED
-    } else {
-        STATUS_UNKNOWN
-    };
+/// Outcomes for a chunk that failed as a whole with `error`.
+fn failed_outcomes<'a>(chunk: &'a [i64], error: &Error) -> impl Iterator<Item = SendOutcome> + 'a {
+    let status = OutcomeStatus::of_failed_request(error);
     let code = error.fault().and_then(|f| f.api_code());
+    // With its causes: a transport error's details are its source.
+    let message = error.report().to_string();
+    let kind = error.kind();
     chunk
         .iter()
-        .map(|&id| SendOutcome {
-            id,
-            ok: false,
-            status_code: status.into(),
-            error_code: code,
-            // With its causes: a transport error's details are its source.
-            message: error.report().to_string(),
-        })
-        .collect()
+        .map(move |&id| SendOutcome::without_result(id, status, code, message.clone(), Some(kind)))
 }
 
 impl Client {
     /// Cancels send `id`. `Ok` with `ok = false` when the service reports an error for it
     /// (unknown ID, already canceled, ...); `Err` on a fault, HTTP or transport error.
     pub async fn cancel_send(&self, id: i64) -> Result<SendOutcome, Error> {
-        self.send_action_one("cancel", id).await
+        self.send_action_one(SendAction::Cancel, id).await
     }
 
     /// Pauses send `id` (see [`cancel_send`](Self::cancel_send)).
     pub async fn pause_send(&self, id: i64) -> Result<SendOutcome, Error> {
-        self.send_action_one("pause", id).await
+        self.send_action_one(SendAction::Pause, id).await
     }
 
     /// Resumes send `id` (see [`cancel_send`](Self::cancel_send)).
     pub async fn resume_send(&self, id: i64) -> Result<SendOutcome, Error> {
-        self.send_action_one("resume", id).await
+        self.send_action_one(SendAction::Resume, id).await
     }
 
     /// Cancels sends `ids`: one Perform per 50 IDs, one outcome per ID in input order. See the
     /// [module](crate::sends) docs for partial failures.
     pub async fn cancel_sends(&self, ids: &[i64]) -> Result<Vec<SendOutcome>, Error> {
-        self.send_action("cancel", ids).await
+        self.send_action(SendAction::Cancel, ids).await
     }
 
     /// Pauses sends `ids` (see [`cancel_sends`](Self::cancel_sends)).
     pub async fn pause_sends(&self, ids: &[i64]) -> Result<Vec<SendOutcome>, Error> {
-        self.send_action("pause", ids).await
+        self.send_action(SendAction::Pause, ids).await
     }
 
     /// Resumes sends `ids` (see [`cancel_sends`](Self::cancel_sends)).
     pub async fn resume_sends(&self, ids: &[i64]) -> Result<Vec<SendOutcome>, Error> {
-        self.send_action("resume", ids).await
+        self.send_action(SendAction::Resume, ids).await
     }
 
-    async fn send_action_one(&self, action: &str, id: i64) -> Result<SendOutcome, Error> {
+    async fn send_action_one(&self, action: SendAction, id: i64) -> Result<SendOutcome, Error> {
         let mut outcomes = self.send_action(action, &[id]).await?;
-        Ok(outcomes.pop().unwrap_or_else(|| SendOutcome {
-            id,
-            ok: false,
-            status_code: STATUS_UNKNOWN.into(),
-            error_code: None,
-            message: "no outcome".into(),
+        Ok(outcomes.pop().unwrap_or_else(|| {
+            SendOutcome::without_result(id, OutcomeStatus::Unknown, None, "no outcome".into(), None)
         }))
     }
 
-    /// Runs Perform `action` on sends `ids`, in chunks of [`MAX_DEFINITIONS_PER_CALL`], and
-    /// returns one outcome per ID in input order (see the [module](crate::sends) docs). IDs
-    /// outside `xs:int` or an empty action: a configuration error ([`ErrorKind::Config`]), before
+    /// Runs `action` on sends `ids`, in chunks of [`MAX_DEFINITIONS_PER_CALL`], and returns
+    /// one outcome per ID in input order, or the first error when no chunk got an answer (see
+    /// the [module](crate::sends) docs). IDs outside `xs:int`: [`ErrorKind::Config`], before
     /// anything is sent.
-    pub async fn send_action(&self, action: &str, ids: &[i64]) -> Result<Vec<SendOutcome>, Error> {
-        check_action(action)?;
+    pub async fn send_action(
+        &self,
+        action: SendAction,
+        ids: &[i64],
+    ) -> Result<Vec<SendOutcome>, Error> {
+        self.send_action_with_progress(action, ids, |_, _| {})
+            .await?
+            .into_result()
+    }
+
+    /// [`send_action`](Self::send_action), calling `progress(done, total)` after each chunk
+    /// (`done` IDs of `total` have an outcome), and returning every outcome even when no chunk
+    /// got an answer ([`SendBatch::into_result`] applies that rule). `Err` only for IDs outside
+    /// `xs:int` ([`ErrorKind::Config`]), before anything is sent.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: sfmc_partnerapi::Client) -> Result<(), sfmc_partnerapi::Error> {
+    /// use sfmc_partnerapi::sends::SendAction;
+    /// let ids: Vec<i64> = (1000..1200).collect();
+    /// let batch = client
+    ///     .send_action_with_progress(SendAction::Pause, &ids, |done, total| {
+    ///         eprintln!("{done}/{total}")
+    ///     })
+    ///     .await?;
+    /// for o in &batch.outcomes {
+    ///     println!("{}: {} {}", o.id, o.status, o.message);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn send_action_with_progress(
+        &self,
+        action: SendAction,
+        ids: &[i64],
+        mut progress: impl FnMut(usize, usize),
+    ) -> Result<SendBatch, Error> {
         let wire_ids = check_ids(ids)?;
         let span = tracing::info_span!(
             "partnerapi.sends",
-            action,
+            action = action.as_str(),
             ids = ids.len(),
             chunks = ids.len().div_ceil(MAX_DEFINITIONS_PER_CALL)
         );
@@ -451,59 +682,59 @@ impl Client {
             let mut outcomes = Vec::with_capacity(ids.len());
             let mut answered = false;
             let mut first_error: Option<Error> = None;
-            let mut stop: Option<String> = None;
+            let mut stop: Option<(String, ErrorKind)> = None;
             for (chunk, wire) in ids
                 .chunks(MAX_DEFINITIONS_PER_CALL)
                 .zip(wire_ids.chunks(MAX_DEFINITIONS_PER_CALL))
             {
-                if let Some(reason) = &stop {
-                    outcomes.extend(chunk.iter().map(|&id| SendOutcome {
-                        id,
-                        ok: false,
-                        status_code: STATUS_NOT_ATTEMPTED.into(),
-                        error_code: None,
-                        message: reason.clone(),
+                if let Some((reason, kind)) = &stop {
+                    outcomes.extend(chunk.iter().map(|&id| {
+                        SendOutcome::without_result(
+                            id,
+                            OutcomeStatus::NotAttempted,
+                            None,
+                            reason.clone(),
+                            Some(*kind),
+                        )
                     }));
-                    continue;
-                }
-                match self.api().perform(&send_action_request(action, wire)).await {
-                    Ok(resp) => {
-                        answered = true;
-                        outcomes.extend(match_outcomes(chunk, &resp));
-                    }
-                    Err(error) => {
-                        tracing::warn!(ids = chunk.len(), error = %error, "a chunk failed");
-                        outcomes.extend(failed_outcomes(chunk, &error));
-                        if matches!(
-                            error.kind(),
-                            ErrorKind::Auth
-                                | ErrorKind::Config
-                                | ErrorKind::Connect
-                                | ErrorKind::Timeout
-                        ) {
-                            stop = Some(format!(
-                                "not sent: an earlier chunk failed: {}",
-                                error.report()
-                            ));
+                } else {
+                    let request = send_action_request(action.as_str(), wire);
+                    match self.api().perform(&request).await {
+                        Ok(resp) => {
+                            answered = true;
+                            outcomes.extend(match_outcomes(chunk, &resp));
                         }
-                        first_error.get_or_insert(error);
+                        Err(error) => {
+                            tracing::warn!(ids = chunk.len(), error = %error, "a chunk failed");
+                            outcomes.extend(failed_outcomes(chunk, &error));
+                            if stops_batch(&error) {
+                                stop = Some((
+                                    format!(
+                                        "not sent: an earlier chunk failed: {}",
+                                        error.report()
+                                    ),
+                                    error.kind(),
+                                ));
+                            }
+                            first_error.get_or_insert(error);
+                        }
                     }
                 }
+                progress(outcomes.len(), ids.len());
             }
-            match first_error {
-                Some(error) if !answered => Err(error),
-                _ => {
-                    // The service's messages may repeat a credential: masked.
-                    self.with_secrets(|secrets| {
-                        for o in &mut outcomes {
-                            crate::secret::mask(&mut o.status_code, secrets);
-                            crate::secret::mask(&mut o.message, secrets);
-                        }
-                    })
-                    .await;
-                    Ok(outcomes)
+            // The service's messages may repeat a credential: masked.
+            self.with_secrets(|secrets| {
+                for o in &mut outcomes {
+                    crate::secret::mask(&mut o.status_code, secrets);
+                    crate::secret::mask(&mut o.message, secrets);
                 }
-            }
+            })
+            .await;
+            Ok(SendBatch {
+                outcomes,
+                first_error,
+                answered,
+            })
         }
         .instrument(span)
         .await
@@ -600,10 +831,7 @@ impl Client {
     /// [`MAX_DEFINITIONS_PER_CALL`], one per line), with every secret masked as `***`. Nothing
     /// is sent. Each envelope has the `CorrelationID` a real call would generate; IDs outside
     /// `xs:int` appear as an XML comment instead (the real call refuses them).
-    pub fn dry_run(&self, action: &str, ids: &[i64]) -> String {
-        let Some(perform) = OPERATIONS.iter().find(|o| o.name == "Perform") else {
-            return String::new();
-        };
+    pub fn dry_run(&self, action: SendAction, ids: &[i64]) -> String {
         let mut out = Vec::new();
         let valid: Vec<i32> = ids
             .iter()
@@ -618,15 +846,46 @@ impl Client {
             })
             .collect();
         for chunk in valid.chunks(MAX_DEFINITIONS_PER_CALL) {
-            let correlation_id = new_correlation_id();
-            let body = Client::write_body(
-                perform,
-                &send_action_request(action, chunk),
-                Some(&correlation_id),
-            );
-            out.push(self.masked_envelope(&body));
+            out.push(self.dry_run_request("Perform", &send_action_request(action.as_str(), chunk)));
         }
         out.join("\n")
+    }
+
+    /// The envelope [`perform`](Self::perform) would send for `action` on `definitions` (one
+    /// request, every definition with the `CorrelationID` a real call would generate), with
+    /// every secret masked as `***`. Nothing is sent.
+    pub fn dry_run_perform(
+        &self,
+        action: &str,
+        definitions: Vec<AnyApiObject>,
+        options: Option<PerformOptions>,
+    ) -> String {
+        let request = PerformRequestMsg {
+            options: Some(options.unwrap_or_default().into()),
+            action: Some(action.into()),
+            definitions,
+        };
+        self.dry_run_request("Perform", &request)
+    }
+
+    /// The first Retrieve envelope [`retrieve_sends`](Self::retrieve_sends) would send, with
+    /// every secret masked as `***`. Nothing is sent.
+    pub fn dry_run_retrieve_sends(&self, status: Option<&str>) -> String {
+        self.dry_run_request("Retrieve", &retrieve_sends_request(status))
+    }
+
+    /// The masked envelope of `request` as operation `operation` would send it.
+    fn dry_run_request<Req: crate::xml::XmlElement>(
+        &self,
+        operation: &str,
+        request: &Req,
+    ) -> String {
+        let Some(op) = OPERATIONS.iter().find(|o| o.name == operation) else {
+            return String::new();
+        };
+        let correlation_id = new_correlation_id();
+        let body = Client::write_body(op, request, Some(&correlation_id));
+        self.masked_envelope(&body)
     }
 }
 
@@ -764,6 +1023,46 @@ mod tests {
         assert_eq!(out.len(), 1);
         assert!(!out[0].ok);
         assert_eq!(out[0].message, "Invalid action");
+    }
+
+    #[test]
+    fn send_actions_read_and_write_their_wire_names() {
+        for action in SendAction::ALL {
+            assert_eq!(action.as_str().parse::<SendAction>(), Ok(action));
+            assert_eq!(action.to_string(), action.as_str());
+        }
+        assert_eq!(" Cancel ".parse::<SendAction>(), Ok(SendAction::Cancel));
+        assert_eq!(SendAction::Resume.past_tense(), "resumed");
+        assert!("start".parse::<SendAction>().is_err());
+    }
+
+    #[test]
+    fn failed_requests_are_refused_only_when_nothing_was_done() {
+        use crate::soap::Fault;
+        use std::time::Duration;
+        let status = OutcomeStatus::of_failed_request;
+        let refused = [
+            Error::auth_failed("invalid client", Some(401)),
+            Error::config("bad endpoint"),
+            Error::from(Fault::new("soap:Client", "Invalid action")),
+            Error::from(Fault::new("q0:Security", "Login Failed")),
+        ];
+        for e in &refused {
+            assert_eq!(status(e), OutcomeStatus::Refused, "{e:?}");
+        }
+        let timeout = Error::timed_out("Perform", Duration::from_secs(1));
+        let unknown = [
+            timeout.clone(),
+            Error::from(Fault::new("soap:Server", "boom")),
+            Error::connect_failed("https://x".into(), "reset"),
+        ];
+        for e in &unknown {
+            assert_eq!(status(e), OutcomeStatus::Unknown, "{e:?}");
+        }
+        // Auth, Config, Connect and Timeout stop a batch; a Server fault does not.
+        assert!(refused[..2].iter().all(stops_batch));
+        assert!(stops_batch(&timeout) && stops_batch(&unknown[2]));
+        assert!(!stops_batch(&unknown[1]));
     }
 
     #[test]

@@ -300,6 +300,15 @@ pub(crate) fn check_parsed_url(url: Url, what: &str) -> Result<Url, Error> {
     }
 }
 
+/// The origin (`scheme://host:port`) of `url` when its host is a loopback host (127.0.0.0/8,
+/// ::1, `localhost`: the hosts plain `http://` is allowed for), such as a local sandbox's;
+/// `None` for any other host or a URL that does not parse.
+pub fn loopback_origin(url: &str) -> Option<String> {
+    let url = Url::parse(url.trim()).ok()?;
+    let loopback = url.host().is_some_and(|host| is_loopback(&host));
+    loopback.then(|| url.origin().ascii_serialization())
+}
+
 fn is_loopback(host: &Host<&str>) -> bool {
     match host {
         Host::Domain(d) => d.eq_ignore_ascii_case("localhost"),

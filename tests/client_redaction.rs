@@ -70,7 +70,10 @@ fn debug_output_has_no_secrets() {
         assert_clean("ClientBuilder Debug", &format!("{b:?}"));
         let c = b.build().expect("client builds");
         assert_clean("Client Debug", &format!("{c:?}"));
-        assert_clean("dry run", &c.dry_run("cancel", &[1]));
+        assert_clean(
+            "dry run",
+            &c.dry_run(sfmc_partnerapi::SendAction::Cancel, &[1]),
+        );
     }
 }
 

@@ -8,7 +8,7 @@ mod sandbox_support;
 use std::time::{Duration, Instant};
 
 use sandbox_support::*;
-use sfmc_partnerapi::sends::STATUS_UNKNOWN;
+use sfmc_partnerapi::sends::OutcomeStatus;
 use sfmc_partnerapi::{Client, ClientBuilder, ErrorKind, RetryPolicy};
 use sfmc_partnerapi_sandbox::{FaultInjection, InjectedFault, RunningSandbox, SendStatus};
 
@@ -317,7 +317,7 @@ async fn connections_dropped_every_time_are_never_a_success() -> R {
     assert!(outcomes[..50].iter().all(|o| o.ok));
     assert!(outcomes[50..100]
         .iter()
-        .all(|o| !o.ok && o.status_code == STATUS_UNKNOWN));
+        .all(|o| !o.ok && o.status == OutcomeStatus::Unknown));
     assert!(outcomes[100..].iter().all(|o| !o.ok), "not attempted");
     sb.shutdown().await;
     Ok(())

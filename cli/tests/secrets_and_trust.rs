@@ -233,7 +233,7 @@ async fn the_library_never_shows_a_secret() -> R {
             shown.push(format!("{builder:?}"));
             let client = builder.build()?;
             shown.push(format!("{client:?}"));
-            shown.push(client.dry_run("cancel", &[1, 2]));
+            shown.push(client.dry_run(sfmc_partnerapi::SendAction::Cancel, &[1, 2]));
             match client.cancel_send(1).await {
                 Ok(o) => shown.push(format!("{o:?} {}", o.message)),
                 Err(e) => shown.push(format!("{e:?} {e}")),

@@ -1,0 +1,216 @@
+//! The command line's arguments (clap).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::builder::BoolishValueParser;
+use clap::{Args, Parser, Subcommand};
+use sfmc_partnerapi::SendAction;
+use sfmc_partnerapi_sandbox::{self as sandbox, InjectedFault};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "sfmc",
+    version,
+    about = "Salesforce Marketing Cloud SOAP partnerAPI from the command line, and a local sandbox",
+    after_help = "Exit codes: 0 all succeeded; 1 the API answered with an error; 2 usage or configuration error; 3 transport or protocol error.\n\nTry it without an account: sfmc --sandbox cancel-send 29605"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Args, Debug)]
+#[group(skip)]
+pub struct Global {
+    /// SOAP endpoint (https://SUBDOMAIN.soap.marketingcloudapis.com/Service.asmx); optional
+    /// with OAuth, whose token answer names it.
+    #[arg(long, env = "SFMC_ENDPOINT", global = true, value_name = "URL")]
+    pub endpoint: Option<String>,
+    /// Tenant subdomain: derives the auth and SOAP URLs.
+    #[arg(long, env = "SFMC_SUBDOMAIN", global = true, value_name = "S")]
+    pub subdomain: Option<String>,
+    /// Token endpoint base (POST {URL}/v2/token), e.g. a local sandbox's http://127.0.0.1:PORT.
+    #[arg(long, env = "SFMC_AUTH_URL", global = true, value_name = "URL")]
+    pub auth_url: Option<String>,
+    /// OAuth client ID (installed package).
+    #[arg(long, env = "SFMC_CLIENT_ID", global = true, value_name = "ID")]
+    pub client_id: Option<String>,
+    /// OAuth client secret.
+    #[arg(
+        long,
+        env = "SFMC_CLIENT_SECRET",
+        global = true,
+        hide_env_values = true,
+        value_name = "SECRET"
+    )]
+    pub client_secret: Option<String>,
+    /// Account (MID) to act in.
+    #[arg(long, env = "SFMC_ACCOUNT_ID", global = true, value_name = "MID")]
+    pub account_id: Option<i64>,
+    /// A ready OAuth access token instead of client credentials.
+    #[arg(
+        long,
+        env = "SFMC_ACCESS_TOKEN",
+        global = true,
+        hide_env_values = true,
+        value_name = "T"
+    )]
+    pub access_token: Option<String>,
+    /// WS-Security user name (legacy authentication).
+    #[arg(long, env = "SFMC_USERNAME", global = true, value_name = "U")]
+    pub username: Option<String>,
+    /// WS-Security password.
+    #[arg(
+        long,
+        env = "SFMC_PASSWORD",
+        global = true,
+        hide_env_values = true,
+        value_name = "P"
+    )]
+    pub password: Option<String>,
+    /// Timeout of one request, in seconds.
+    #[arg(long, env = "SFMC_TIMEOUT", global = true, value_name = "SECS")]
+    pub timeout: Option<f64>,
+    /// Retries after the first attempt.
+    #[arg(long, env = "SFMC_MAX_RETRIES", global = true, value_name = "N")]
+    pub max_retries: Option<u32>,
+    /// Print JSON on stdout.
+    #[arg(long, env = "SFMC_JSON", global = true, value_parser = BoolishValueParser::new())]
+    pub json: bool,
+    /// Print the request envelope (secrets masked) and send nothing.
+    #[arg(long, env = "SFMC_DRY_RUN", global = true, value_parser = BoolishValueParser::new())]
+    pub dry_run: bool,
+    /// Run against an in-process sandbox with the demo sends (29605 among them).
+    #[arg(long, env = "SFMC_SANDBOX", global = true, value_parser = BoolishValueParser::new())]
+    pub sandbox: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Cancel scheduled (or paused) sends.
+    CancelSend {
+        /// Send IDs.
+        #[arg(required = true, value_name = "ID")]
+        ids: Vec<i64>,
+    },
+    /// Pause scheduled sends.
+    PauseSend {
+        /// Send IDs.
+        #[arg(required = true, value_name = "ID")]
+        ids: Vec<i64>,
+    },
+    /// Resume paused sends.
+    ResumeSend {
+        /// Send IDs.
+        #[arg(required = true, value_name = "ID")]
+        ids: Vec<i64>,
+    },
+    /// List sends (Retrieve of Send objects).
+    Sends {
+        /// Only sends with this status (Scheduled, Paused, Canceled, ...).
+        #[arg(long, value_name = "STATUS")]
+        status: Option<String>,
+    },
+    /// Run any Perform action on objects given by type and ID.
+    Perform {
+        /// The action (cancel, pause, resume, start, ...).
+        #[arg(long, value_name = "A")]
+        action: String,
+        /// The object type (xsi:type), e.g. Send.
+        #[arg(long, value_name = "T")]
+        object_type: String,
+        /// Object IDs.
+        #[arg(long = "id", required = true, value_name = "N")]
+        ids: Vec<i64>,
+    },
+    /// Serve the local sandbox (token endpoint and Service.asmx) until Ctrl-C or SIGTERM.
+    Sandbox(Box<SandboxArgs>),
+    /// Print the API surface of a WSDL: operations, elements, types, fields, enumeration values.
+    WsdlSurface {
+        /// The WSDL (default: the one the bindings were generated from).
+        wsdl: Option<PathBuf>,
+    },
+    /// Compare two WSDLs: added, removed and changed operations, types, fields and enumeration
+    /// values, each breaking, additive or wire-only (judged by the generated Rust). Exit 0: nothing
+    /// breaking; 1: something breaking; 2: bad input.
+    WsdlDiff {
+        /// The old WSDL.
+        old: PathBuf,
+        /// The new WSDL.
+        new: PathBuf,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct SandboxArgs {
+    /// Address to listen on (loopback only).
+    #[arg(long, default_value = "127.0.0.1:0", value_name = "ADDR")]
+    pub listen: String,
+    /// An OAuth client (MID default 12345). Without --client/--user/--send: the demo.
+    #[arg(long = "client", value_name = "ID:SECRET[:MID]", value_parser = sandbox::parse_credential_spec)]
+    pub clients: Vec<(String, String, i64)>,
+    /// A WS-Security user (MID default 12345).
+    #[arg(long = "user", value_name = "NAME:PASSWORD[:MID]", value_parser = sandbox::parse_credential_spec)]
+    pub users: Vec<(String, String, i64)>,
+    /// A send (status default Scheduled, MID default 12345).
+    #[arg(long = "send", value_name = "ID[:STATUS[:MID]]", value_parser = sandbox::parse_send_spec)]
+    pub sends: Vec<(i64, sandbox::SendStatus, i64)>,
+    /// Sends FIRST to LAST (inclusive, at most 1,000,000), e.g. for load tests: 1000000-1099999.
+    #[arg(long = "send-range", value_name = "FIRST-LAST[:STATUS[:MID]]", value_parser = sandbox::parse_send_range_spec)]
+    pub send_ranges: Vec<(std::ops::RangeInclusive<i64>, sandbox::SendStatus, i64)>,
+    /// Keep the state in this JSON file across restarts.
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// Access token lifetime (e.g. 20m, 90s, 500ms).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub token_lifetime: Option<Duration>,
+    /// Latency added to every SOAP response (e.g. 200ms).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub latency: Option<Duration>,
+    /// Random extra latency up to this much.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub latency_jitter: Option<Duration>,
+    /// Share of SOAP requests answered HTTP 503 (0..1).
+    #[arg(long, value_name = "RATE", default_value_t = 0.0)]
+    pub fail_503: f64,
+    /// Share answered with a rate-limit Server fault (apifault Code 17).
+    #[arg(long, value_name = "RATE", default_value_t = 0.0)]
+    pub fail_rate_limit: f64,
+    /// Share of token-authenticated requests answered `Token Expired`.
+    #[arg(long, value_name = "RATE", default_value_t = 0.0)]
+    pub fail_token_expired: f64,
+    /// Share whose connection is closed without a response (after taking effect).
+    #[arg(long, value_name = "RATE", default_value_t = 0.0)]
+    pub fail_drop: f64,
+    /// Seed for the fault draws (repeatable runs).
+    #[arg(long, value_name = "N")]
+    pub fault_seed: Option<u64>,
+    /// Faults of the first requests, in order: none, 503, rate-limited, token-expired, drop.
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub fault_sequence: Vec<InjectedFault>,
+    /// Cap on a request body in bytes.
+    #[arg(long, value_name = "BYTES")]
+    pub max_body_bytes: Option<usize>,
+    /// Do not log requests on stderr.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    humantime::parse_duration(s.trim()).map_err(|e| format!("{s:?}: {e} (e.g. 500ms, 90s, 20m)"))
+}
+
+impl Command {
+    /// The send action and its IDs, for `cancel-send`, `pause-send` and `resume-send`.
+    pub fn send_action(&self) -> Option<(SendAction, &[i64])> {
+        match self {
+            Command::CancelSend { ids } => Some((SendAction::Cancel, ids)),
+            Command::PauseSend { ids } => Some((SendAction::Pause, ids)),
+            Command::ResumeSend { ids } => Some((SendAction::Resume, ids)),
+            _ => None,
+        }
+    }
+}
