@@ -142,37 +142,17 @@ struct ResultView<'a> {
 }
 
 fn view(result: &AnyPerformResult) -> ResultView<'_> {
-    match result {
-        AnyPerformResult::PerformResult(r) => ResultView {
-            status_code: &r.status_code,
-            status_message: &r.status_message,
-            error_code: r.error_code,
-            object_id: object_id(&r.object),
-        },
-        AnyPerformResult::ContentValidationResult(r) => ResultView {
-            status_code: &r.status_code,
-            status_message: &r.status_message,
-            error_code: r.error_code,
-            object_id: object_id(&r.object),
-        },
-        AnyPerformResult::Untyped(u) => ResultView {
-            status_code: &u.base.status_code,
-            status_message: &u.base.status_message,
-            error_code: u.base.error_code,
-            object_id: object_id(&u.base.object),
-        },
+    ResultView {
+        status_code: result.status_code(),
+        status_message: result.status_message(),
+        error_code: *result.error_code(),
+        object_id: object_id(result.object()),
     }
 }
 
-/// The `ID` of a result's object, when it is a Send (or an untyped object).
+/// The `ID` of a result's object, whatever its type.
 fn object_id(object: &AnyApiObject) -> Option<i64> {
-    match object {
-        AnyApiObject::Send(s) => s.id,
-        AnyApiObject::ApiObject(o) => o.id,
-        AnyApiObject::Untyped(u) => u.base.id,
-        _ => None,
-    }
-    .map(i64::from)
+    object.id().map(i64::from)
 }
 
 /// [`ApiError`] from a Perform response.

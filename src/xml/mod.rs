@@ -139,6 +139,20 @@ number_value! {
     u64 => "xs:unsignedLong", f32 => "xs:float", f64 => "xs:double",
 }
 
+/// Whether `ids`, the `CorrelationID`s of the objects a request carries, has at least one, and
+/// each is either unset (the client's writer fills it in, see [`XmlWriter`]) or not blank: used
+/// by the generated `Operation::every_object_correlated`.
+pub fn all_correlated<'a, S: AsRef<str> + 'a>(ids: impl Iterator<Item = &'a Option<S>>) -> bool {
+    let mut any = false;
+    for id in ids {
+        if id.as_ref().is_some_and(|s| s.as_ref().trim().is_empty()) {
+            return false;
+        }
+        any = true;
+    }
+    any
+}
+
 /// Writes an enumeration as text; used by the generated `XmlValue` impls of enumerations.
 pub fn write_enum<T: XmlEnum>(value: &T, w: &mut XmlWriter, name: &str) {
     w.text_element(name, value.as_str());

@@ -354,6 +354,36 @@ impl ::core::convert::From<SpecialItem> for AnyBase {
         Self::SpecialItem(::std::boxed::Box::new(v))
     }
 }
+macro_rules! __any_base {
+    ($s:expr, $v:ident => $e:expr) => {
+        match $s { AnyBase::Base($v) => $e, AnyBase::Item($v) => $e,
+        AnyBase::SpecialItem($v) => $e, AnyBase::Untyped(u) => { let $v = & u.base; $e }
+        }
+    };
+    (mut $s:expr, $v:ident => $e:expr) => {
+        match $s { AnyBase::Base($v) => $e, AnyBase::Item($v) => $e,
+        AnyBase::SpecialItem($v) => $e, AnyBase::Untyped(u) => { let $v = & mut u.base;
+        $e } }
+    };
+}
+impl AnyBase {
+    /// `ID`, whichever type the value has.
+    pub fn id(&self) -> &::core::option::Option<i32> {
+        __any_base!(self, v => & v.id)
+    }
+    /// `ID`, whichever type the value has, to change.
+    pub fn id_mut(&mut self) -> &mut ::core::option::Option<i32> {
+        __any_base!(mut self, v => & mut v.id)
+    }
+    /// `Name`, whichever type the value has.
+    pub fn name(&self) -> &::core::option::Option<::std::string::String> {
+        __any_base!(self, v => & v.name)
+    }
+    /// `Name`, whichever type the value has, to change.
+    pub fn name_mut(&mut self) -> &mut ::core::option::Option<::std::string::String> {
+        __any_base!(mut self, v => & mut v.name)
+    }
+}
 /// `Item` or one of the 1 types derived from it, told apart by `xsi:type`. The enum is `#[non_exhaustive]`: a type the service adds is an additive change (until the bindings know it, such a value reads as `Untyped`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -425,6 +455,75 @@ impl ::core::convert::From<SpecialItem> for AnyItem {
         Self::SpecialItem(::std::boxed::Box::new(v))
     }
 }
+macro_rules! __any_item {
+    ($s:expr, $v:ident => $e:expr) => {
+        match $s { AnyItem::Item($v) => $e, AnyItem::SpecialItem($v) => $e,
+        AnyItem::Untyped(u) => { let $v = & u.base; $e } }
+    };
+    (mut $s:expr, $v:ident => $e:expr) => {
+        match $s { AnyItem::Item($v) => $e, AnyItem::SpecialItem($v) => $e,
+        AnyItem::Untyped(u) => { let $v = & mut u.base; $e } }
+    };
+}
+impl AnyItem {
+    /// `ID`, whichever type the value has.
+    pub fn id(&self) -> &::core::option::Option<i32> {
+        __any_item!(self, v => & v.id)
+    }
+    /// `ID`, whichever type the value has, to change.
+    pub fn id_mut(&mut self) -> &mut ::core::option::Option<i32> {
+        __any_item!(mut self, v => & mut v.id)
+    }
+    /// `Name`, whichever type the value has.
+    pub fn name(&self) -> &::core::option::Option<::std::string::String> {
+        __any_item!(self, v => & v.name)
+    }
+    /// `Name`, whichever type the value has, to change.
+    pub fn name_mut(&mut self) -> &mut ::core::option::Option<::std::string::String> {
+        __any_item!(mut self, v => & mut v.name)
+    }
+    /// `Count`, whichever type the value has.
+    pub fn count(&self) -> &i64 {
+        __any_item!(self, v => & v.count)
+    }
+    /// `Count`, whichever type the value has, to change.
+    pub fn count_mut(&mut self) -> &mut i64 {
+        __any_item!(mut self, v => & mut v.count)
+    }
+    /// `Type`, whichever type the value has.
+    pub fn r#type(&self) -> &::core::option::Option<::std::string::String> {
+        __any_item!(self, v => & v.r#type)
+    }
+    /// `Type`, whichever type the value has, to change.
+    pub fn type_mut(&mut self) -> &mut ::core::option::Option<::std::string::String> {
+        __any_item!(mut self, v => & mut v.r#type)
+    }
+    /// `Tags`, whichever type the value has.
+    pub fn tags(&self) -> &::std::vec::Vec<::std::string::String> {
+        __any_item!(self, v => & v.tags)
+    }
+    /// `Tags`, whichever type the value has, to change.
+    pub fn tags_mut(&mut self) -> &mut ::std::vec::Vec<::std::string::String> {
+        __any_item!(mut self, v => & mut v.tags)
+    }
+    /// `Parent`, whichever type the value has.
+    pub fn parent(&self) -> &::core::option::Option<AnyItem> {
+        __any_item!(self, v => & v.parent)
+    }
+    /// `Parent`, whichever type the value has, to change.
+    pub fn parent_mut(&mut self) -> &mut ::core::option::Option<AnyItem> {
+        __any_item!(mut self, v => & mut v.parent)
+    }
+}
+macro_rules! __from_item {
+    ($($t:ident),*) => {
+        $(impl ::core::convert::From < Item > for $t { #[doc =
+        " The `Item`'s fields, the others empty."] fn from(b : Item) -> Self { Self { id
+        : b.id, name : b.name, count : b.count, r#type : b.r#type, tags : b.tags, parent
+        : b.parent, .. ::core::default::Default::default() } } })*
+    };
+}
+__from_item!(SpecialItem);
 impl ::sfmc_partnerapi::xml::XmlElement for DoRequestMsg {
     const NAME: &'static str = "DoRequestMsg";
     const NAMESPACE: &'static str = TARGET_NAMESPACE;
@@ -433,7 +532,8 @@ impl ::sfmc_partnerapi::xml::XmlElement for DoResponseMsg {
     const NAME: &'static str = "DoResponseMsg";
     const NAMESPACE: &'static str = TARGET_NAMESPACE;
 }
-/// A WSDL operation: its name, SOAPAction and the elements of its messages.
+/// A WSDL operation: its name, SOAPAction, the elements of its messages, and what a
+/// client may assume when it repeats one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct OperationInfo {
     /// Operation name.
@@ -444,13 +544,51 @@ pub struct OperationInfo {
     pub input: &'static str,
     /// The response body element.
     pub output: &'static str,
+    /// Changes nothing on the service: safe to repeat.
+    pub read_only: bool,
+    /// The service recognises a repeated request by the `CorrelationID` of each
+    /// object it carries: safe to repeat when every object has one
+    /// ([`Operation::every_object_correlated`]).
+    pub idempotent_with_correlation_ids: bool,
+}
+/// An operation of the service description as a type (see [`operations`]): its
+/// metadata and the types of its messages.
+pub trait Operation {
+    /// Name, SOAPAction, message elements and flags.
+    const INFO: OperationInfo;
+    /// The request message.
+    type Input: ::sfmc_partnerapi::xml::XmlElement;
+    /// The response message.
+    type Output: ::sfmc_partnerapi::xml::XmlElement;
+    /// Whether `request` carries at least one object that identifies itself by a
+    /// `CorrelationID`, and each one either has a value that is not blank or leaves
+    /// it unset (a writer told to fill it gives it one); objects of a type without
+    /// the field cannot have one. Always `false` unless
+    /// [`OperationInfo::idempotent_with_correlation_ids`].
+    fn every_object_correlated(request: &Self::Input) -> bool {
+        let _ = request;
+        false
+    }
+}
+/// One zero-sized type per operation, implementing [`Operation`].
+pub mod operations {
+    /// Does the thing
+    ///
+    /// `DoThing` (SOAPAction `urn:golden/DoThing`): sends a `DoRequestMsg`, answers a `DoResponseMsg`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct DoThing;
+    impl super::Operation for DoThing {
+        const INFO: super::OperationInfo = super::OperationInfo {
+            name: "DoThing",
+            soap_action: "urn:golden/DoThing",
+            input: "DoRequestMsg",
+            output: "DoResponseMsg",
+            read_only: false,
+            idempotent_with_correlation_ids: false,
+        };
+        type Input = super::DoRequestMsg;
+        type Output = super::DoResponseMsg;
+    }
 }
 /// Every operation of the service description, in its order.
-pub const OPERATIONS: &[OperationInfo] = &[
-    OperationInfo {
-        name: "DoThing",
-        soap_action: "urn:golden/DoThing",
-        input: "DoRequestMsg",
-        output: "DoResponseMsg",
-    },
-];
+pub const OPERATIONS: &[OperationInfo] = &[<operations::DoThing as Operation>::INFO];
