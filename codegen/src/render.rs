@@ -162,6 +162,19 @@ pub fn render(model: &Model, config: &RenderConfig) -> Result<String, String> {
         items.push(ctx.any_enum(base, any));
         items.push(ctx.from_base(base));
     }
+    let enums: Vec<syn::Ident> = model
+        .types
+        .values()
+        .filter_map(|def| match def {
+            TypeDef::Enum(e) => Some(ctx.ident(&e.name)),
+            TypeDef::Complex(_) => None,
+        })
+        .collect();
+    if !enums.is_empty() {
+        let rt = &ctx.rt;
+        // `FromStr`, `From<&str>`, `AsRef<str>`, `Display` and `XmlValue` of the enumerations.
+        items.push(quote!(#rt::enum_impls!(#(#enums),*);));
+    }
     items.push(ctx.elements()?);
     items.push(ctx.operations(config)?);
     let tokens = quote!(#(#items)*);
@@ -566,35 +579,6 @@ impl<'a> Ctx<'a> {
                     }
                 }
             }
-            impl ::core::str::FromStr for #name {
-                type Err = ::core::convert::Infallible;
-                fn from_str(value: &str) -> ::core::result::Result<Self, Self::Err> {
-                    ::core::result::Result::Ok(#rt::XmlEnum::from_wire(value))
-                }
-            }
-            impl ::core::convert::From<&str> for #name {
-                fn from(value: &str) -> Self {
-                    #rt::XmlEnum::from_wire(value)
-                }
-            }
-            impl ::core::convert::AsRef<str> for #name {
-                fn as_ref(&self) -> &str {
-                    self.as_str()
-                }
-            }
-            impl ::core::fmt::Display for #name {
-                fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str(self.as_str())
-                }
-            }
-            impl #rt::XmlValue for #name {
-                fn write_element(&self, w: &mut #rt::XmlWriter, name: &str) {
-                    #rt::write_enum(self, w, name);
-                }
-                fn read_element(r: &mut #rt::XmlReader<'_>, start: &#rt::Start<'_>) -> ::core::result::Result<Self, #rt::XmlError> {
-                    #rt::read_enum(r, start)
-                }
-            }
             #serde_gate
             impl ::serde::Serialize for #name {
                 fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::core::result::Result<S::Ok, S::Error> {
@@ -700,24 +684,13 @@ impl<'a> Ctx<'a> {
             return TokenStream::new();
         }
         let mac = format_ident!("__{}", names::field_name(&name.to_string()));
-        let methods = fields.iter().map(|f| {
-            let (id, ty) = (&f.ident, &f.ty);
+        let fields = fields.iter().map(|f| {
+            let (id, ty, xsd) = (&f.ident, &f.ty, &f.xsd);
             let plain = id.to_string();
-            let plain = plain.trim_start_matches("r#");
-            let id_mut = format_ident!("{plain}_mut");
-            let get = format!(" `{}`, whichever type the value has.", f.xsd);
-            let set = format!(" `{}`, whichever type the value has, to change.", f.xsd);
-            quote! {
-                #[doc = #get]
-                pub fn #id(&self) -> &#ty {
-                    #mac!(self, v => &v.#id)
-                }
-                #[doc = #set]
-                pub fn #id_mut(&mut self) -> &mut #ty {
-                    #mac!(mut self, v => &mut v.#id)
-                }
-            }
+            let id_mut = format_ident!("{}_mut", plain.trim_start_matches("r#"));
+            quote!(#id #id_mut #xsd: #ty;)
         });
+        // The accessors are written by the macro: the generated file lists each field once.
         quote! {
             macro_rules! #mac {
                 ($s:expr, $v:ident => $e:expr) => {
@@ -738,10 +711,22 @@ impl<'a> Ctx<'a> {
                         }
                     }
                 };
+                (fields $($f:ident $m:ident $x:literal: $t:ty;)*) => {
+                    impl #name {
+                        $(
+                            #[doc = concat!(" `", $x, "`, whichever type the value has.")]
+                            pub fn $f(&self) -> &$t {
+                                #mac!(self, v => &v.$f)
+                            }
+                            #[doc = concat!(" `", $x, "`, whichever type the value has, to change.")]
+                            pub fn $m(&mut self) -> &mut $t {
+                                #mac!(mut self, v => &mut v.$f)
+                            }
+                        )*
+                    }
+                };
             }
-            impl #name {
-                #(#methods)*
-            }
+            #mac!(fields #(#fields)*);
         }
     }
 

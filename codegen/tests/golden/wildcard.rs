@@ -6,7 +6,8 @@ pub const TARGET_NAMESPACE: &str = "urn:wildcard";
 /// Service address given by the service description, if any.
 pub const SERVICE_ADDRESS: ::core::option::Option<&str> = ::core::option::Option::None;
 /// XSD complex type `AnyProperty`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize))]
 pub struct AnyProperty {
     /// Elements the schema's `xs:any` wildcard matches (and any other child no field takes), kept as written.
     pub any: ::std::vec::Vec<::sfmc_partnerapi::xml::AnyElement>,
@@ -26,7 +27,8 @@ impl ::sfmc_partnerapi::xml::XmlComplex for AnyProperty {
     }
 }
 /// Inline type of element `GetRequestMsg`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize))]
 pub struct GetRequestMsg {
     pub record: ::std::vec::Vec<Record>,
     pub strict: ::core::option::Option<::std::boxed::Box<Strict>>,
@@ -51,7 +53,8 @@ impl ::sfmc_partnerapi::xml::XmlComplex for GetRequestMsg {
     }
 }
 /// Inline type of element `GetResponseMsg`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize))]
 pub struct GetResponseMsg {
     pub record: ::std::vec::Vec<Record>,
 }
@@ -73,7 +76,8 @@ impl ::sfmc_partnerapi::xml::XmlComplex for GetResponseMsg {
     }
 }
 /// XSD complex type `Record`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize))]
 pub struct Record {
     /// The record's identifier.
     pub id: ::core::option::Option<i32>,
@@ -106,7 +110,8 @@ impl ::sfmc_partnerapi::xml::XmlComplex for Record {
     }
 }
 /// XSD complex type `Strict`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize))]
 pub struct Strict {
     pub name: ::std::string::String,
     /// Elements the schema's `xs:any` wildcard matches (and any other child no field takes), kept as written.
