@@ -160,7 +160,7 @@ pub fn render(model: &Model, config: &RenderConfig) -> Result<String, String> {
     }
     for (base, any) in &ctx.any {
         items.push(ctx.any_enum(base, any));
-        items.push(ctx.from_base(base));
+        items.push(ctx.conversions_from_base(base));
     }
     let enums: Vec<syn::Ident> = model
         .types
@@ -733,7 +733,7 @@ impl<'a> Ctx<'a> {
     /// `From<base>` for each type derived from `base` whose own fields are all optional or
     /// lists (so the base's fields moved across, the rest left empty, make a valid value):
     /// one macro with the base's fields, one use of it.
-    fn from_base(&self, base: &'a str) -> TokenStream {
+    fn conversions_from_base(&self, base: &'a str) -> TokenStream {
         let Some(bc) = self.model.complex(base) else {
             return TokenStream::new();
         };
