@@ -30,7 +30,7 @@ use crate::soap::FaultKind;
 use crate::types::{
     AnyApiObject, AnyFilterPart, AnyPerformResult, PerformOptions, PerformRequestMsg,
     PerformResponseMsg, RetrieveRequest, RetrieveRequestMsg, RetrieveResponseMsg, Send,
-    SimpleFilterPart, SimpleOperators, OPERATIONS,
+    SimpleFilterPart, SimpleOperators,
 };
 use crate::xml::XmlReader;
 
@@ -574,9 +574,7 @@ impl Client {
     /// is sent. Each envelope has the `CorrelationID` a real call would generate; IDs outside
     /// `xs:int` appear as an XML comment instead (the real call refuses them).
     pub fn dry_run(&self, action: &str, ids: &[i64]) -> String {
-        let Some(perform) = OPERATIONS.iter().find(|o| o.name == "Perform") else {
-            return String::new();
-        };
+        let perform = <crate::types::operations::Perform as crate::types::Operation>::INFO;
         let mut out = Vec::new();
         let valid: Vec<i32> = ids
             .iter()
@@ -593,7 +591,7 @@ impl Client {
         for chunk in valid.chunks(MAX_DEFINITIONS_PER_CALL) {
             let correlation_id = new_correlation_id();
             let body = Client::write_body(
-                perform,
+                &perform,
                 &send_action_request(action, chunk),
                 Some(&correlation_id),
             );
