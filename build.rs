@@ -21,6 +21,15 @@ fn main() {
         // `Serialize` of the generated types only with the crate's `serde` feature: an
         // application that does not print or store them does not compile it.
         .serde_feature("serde")
+        // Safe to repeat after a lost answer: they change nothing on the service. (`Extract`
+        // starts a job, `Schedule`, `Configure` and `Execute` change something.)
+        .read_only(["Retrieve", "VersionInfo", "GetSystemStatus"])
+        // In the vendor's full WSDL, not in the team's subset.
+        .read_only_if_present(["Query", "Describe"])
+        // The service answers a repeated CorrelationID with the outcome of the first; the
+        // client gives every object of these requests one. (Create, Update and Delete would
+        // too, but nothing here relies on it: they stay unsafe to repeat.)
+        .idempotent_with_correlation_ids(["Perform"])
         .compile(&out);
     match result {
         Ok(generated) => {

@@ -46,8 +46,8 @@ use crate::soap::{write_envelope_around, Envelope, FaultKind, RequestHeader, Use
 use crate::transport::{
     check_url, redact_url, status_retry_class, Failure, ProxyChoice, Transport,
 };
-use crate::types::OperationInfo;
-use crate::xml::{XmlElement, XmlReader, XmlWriter};
+use crate::types::{Operation, OperationInfo};
+use crate::xml::{XmlElement, XmlWriter};
 
 /// Default timeout of one HTTP exchange (request sent, whole answer read).
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
@@ -57,16 +57,6 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 64 << 20;
 /// Default `User-Agent`.
 pub const DEFAULT_USER_AGENT: &str = concat!("sfmc-partnerapi/", env!("CARGO_PKG_VERSION"));
-
-/// Operations that change nothing on the service (repeatable after a lost connection, and after
-/// a timeout when [`RetryPolicy::with_retry_timeouts`] allows it).
-const READ_ONLY_OPERATIONS: &[&str] = &[
-    "Retrieve",
-    "Query",
-    "Describe",
-    "VersionInfo",
-    "GetSystemStatus",
-];
 
 /// A partnerAPI client. Cheap to clone and share across tasks (an `Arc` inside): clones share the
 /// connection pool and the OAuth token.
@@ -464,16 +454,19 @@ impl Client {
         &self.inner.retry
     }
 
-    /// Writes `request` as the Body element of operation `op`; for Perform, every definition
-    /// without a `CorrelationID` gets `correlation_id`.
+    /// Writes `request` as the Body element of operation `op`; for an operation
+    /// [`idempotent_with_correlation_ids`](OperationInfo::idempotent_with_correlation_ids), every
+    /// object of the request (a Perform's definitions) without a `CorrelationID` gets
+    /// `correlation_id`.
     pub(crate) fn write_body<Req: XmlElement>(
         op: &OperationInfo,
         request: &Req,
         correlation_id: Option<&str>,
     ) -> String {
         let mut w = XmlWriter::with_capacity(1024);
-        if let Some(id) = correlation_id.filter(|_| op.name == "Perform") {
-            // PerformRequestMsg's fields are at depth 1, each Definition's at depth 2.
+        if let Some(id) = correlation_id.filter(|_| op.idempotent_with_correlation_ids) {
+            // The request's fields are at depth 1, each object's (a Perform's Definition) at
+            // depth 2.
             w.fill_unset("CorrelationID", 2, id.to_string());
         }
         w.root(request);
@@ -497,27 +490,24 @@ impl Client {
         write_envelope_around(&RequestHeader::Masked(&header), body_xml)
     }
 
-    async fn call<Req: XmlElement, Resp: XmlElement>(
-        &self,
-        op: &'static OperationInfo,
-        request: &Req,
-    ) -> Result<Resp, Error> {
-        let correlation_id = (op.name == "Perform").then(new_correlation_id);
-        let body = Self::write_body(op, request, correlation_id.as_deref());
-        let repeat = repeat_safety(op, &body);
+    async fn call<O: Operation>(&self, request: &O::Input) -> Result<O::Output, Error> {
+        let op = O::INFO;
+        let correlation_id = op.idempotent_with_correlation_ids.then(new_correlation_id);
+        let body = Self::write_body(&op, request, correlation_id.as_deref());
+        let repeat = Repeat::of::<O>(request, correlation_id.is_some());
         let span = tracing::info_span!(
             "partnerapi.call",
             operation = op.name,
             correlation_id = correlation_id.as_deref(),
         );
-        self.call_with_retries(op, &body, repeat)
+        self.call_with_retries(&op, &body, repeat)
             .instrument(span)
             .await
     }
 
     async fn call_with_retries<Resp: XmlElement>(
         &self,
-        op: &'static OperationInfo,
+        op: &OperationInfo,
         body: &str,
         repeat: Repeat,
     ) -> Result<Resp, Error> {
@@ -638,7 +628,7 @@ impl Client {
 
     async fn attempt<Resp: XmlElement>(
         &self,
-        op: &'static OperationInfo,
+        op: &OperationInfo,
         body: &str,
         auth: &AttemptAuth,
     ) -> Result<Resp, Failure> {
@@ -746,86 +736,6 @@ impl Client {
     }
 }
 
-/// How safe a request of `op` with `body` (the written Body element) is to repeat when it is
-/// not known whether the service acted on it (see [`crate::retry`]).
-fn repeat_safety(op: &OperationInfo, body: &str) -> Repeat {
-    if READ_ONLY_OPERATIONS.contains(&op.name) {
-        Repeat::ReadOnly
-    } else if op.name == "Perform" && every_definition_correlated(body) {
-        Repeat::Deduplicated
-    } else {
-        Repeat::Unsafe
-    }
-}
-
-/// Whether the Perform request `body` has at least one `Definition` (in its `Definitions`) and
-/// every one carries a non-empty `CorrelationID` (the client fills in those left unset; a caller
-/// may have set one to an empty string).
-fn every_definition_correlated(body: &str) -> bool {
-    let mut r = XmlReader::new(body.as_bytes());
-    let Ok(Some(root)) = r.next_child() else {
-        return false;
-    };
-    if root.is_empty() {
-        return false;
-    }
-    let mut definitions = 0usize;
-    loop {
-        let child = match r.next_child() {
-            Ok(Some(child)) => child,
-            Ok(None) => return definitions > 0,
-            Err(_) => return false,
-        };
-        if child.local_name() != b"Definitions" || child.is_empty() {
-            if r.skip(&child).is_err() {
-                return false;
-            }
-            continue;
-        }
-        loop {
-            let definition = match r.next_child() {
-                Ok(Some(d)) => d,
-                Ok(None) => break,
-                Err(_) => return false,
-            };
-            if definition.local_name() != b"Definition" {
-                if r.skip(&definition).is_err() {
-                    return false;
-                }
-                continue;
-            }
-            definitions += 1;
-            if !correlated(&mut r, &definition) {
-                return false;
-            }
-        }
-    }
-}
-
-/// Reads the `Definition` element `start` to its end: whether it has a non-empty
-/// `CorrelationID`.
-fn correlated(r: &mut XmlReader<'_>, start: &crate::xml::Start<'_>) -> bool {
-    if start.is_empty() {
-        return false;
-    }
-    let mut found = false;
-    loop {
-        match r.next_child() {
-            Ok(Some(field)) if field.local_name() == b"CorrelationID" => match r.text(&field) {
-                Ok(text) => found |= !text.trim().is_empty(),
-                Err(_) => return false,
-            },
-            Ok(Some(field)) => {
-                if r.skip(&field).is_err() {
-                    return false;
-                }
-            }
-            Ok(None) => return found,
-            Err(_) => return false,
-        }
-    }
-}
-
 /// A random UUID (version 4) for a request's `CorrelationID`.
 pub(crate) fn new_correlation_id() -> String {
     new_uuid()
@@ -839,20 +749,17 @@ pub(crate) fn new_uuid() -> String {
 }
 
 impl Api<'_> {
-    /// Sends `request` as operation `op` and reads its response.
-    pub(crate) async fn call<Req: XmlElement, Resp: XmlElement>(
-        &self,
-        op: &'static OperationInfo,
-        request: &Req,
-    ) -> Result<Resp, Error> {
-        self.client.call(op, request).await
+    /// Sends `request` as operation `O` and reads its response.
+    pub(crate) async fn call<O: Operation>(&self, request: &O::Input) -> Result<O::Output, Error> {
+        self.client.call::<O>(request).await
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::types::{PerformOptions, PerformRequestMsg, Send, OPERATIONS};
+    use crate::types::operations::{Perform, Retrieve};
+    use crate::types::{AnyApiObject, PerformOptions, PerformRequestMsg, RetrieveRequestMsg, Send};
 
     #[test]
     fn client_is_cheap_to_share() {
@@ -873,10 +780,7 @@ mod tests {
 
     #[test]
     fn correlation_id_fills_definitions_only() {
-        let perform = OPERATIONS.iter().find(|o| o.name == "Perform");
-        let Some(perform) = perform else {
-            panic!("no Perform operation")
-        };
+        let perform = <Perform as Operation>::INFO;
         let request = PerformRequestMsg {
             options: Some(PerformOptions::default().into()),
             action: Some("cancel".into()),
@@ -894,7 +798,7 @@ mod tests {
                 .into(),
             ],
         };
-        let body = Client::write_body(perform, &request, Some("c-1"));
+        let body = Client::write_body(&perform, &request, Some("c-1"));
         assert!(
             body.contains("<Definition xsi:type=\"Send\"><ID>1</ID><CorrelationID>c-1</CorrelationID></Definition>"),
             "{body}"
@@ -905,23 +809,34 @@ mod tests {
         );
         assert!(body.contains("<Options/>"), "{body}");
         assert_eq!(body.matches("CorrelationID>").count(), 4, "{body}");
-        assert_eq!(repeat_safety(perform, &body), Repeat::Deduplicated);
+        assert_eq!(Repeat::of::<Perform>(&request, true), Repeat::Deduplicated);
+        // An operation without the flag gets none.
+        let retrieve = <Retrieve as Operation>::INFO;
+        let body = Client::write_body(&retrieve, &RetrieveRequestMsg::default(), Some("c-1"));
+        assert!(!body.contains("CorrelationID"), "{body}");
     }
 
-    #[test]
-    fn only_fully_correlated_performs_are_deduplicated() {
-        let op = |name: &str| OPERATIONS.iter().find(|o| o.name == name);
-        let (Some(perform), Some(retrieve)) = (op("Perform"), op("Retrieve")) else {
-            panic!("operations missing")
-        };
-        // Not in the team's WSDL: described by hand.
-        let create = &OperationInfo {
+    /// An operation not in the team's WSDL, described by hand: it changes something and has no
+    /// flag.
+    struct Create;
+    impl Operation for Create {
+        const INFO: OperationInfo = OperationInfo {
             name: "Create",
             soap_action: "Create",
             input: "CreateRequest",
             output: "CreateResponse",
+            read_only: false,
+            idempotent_with_correlation_ids: false,
         };
-        let send = |correlation: Option<&str>| -> crate::types::AnyApiObject {
+        type Input = PerformRequestMsg;
+        type Output = crate::types::PerformResponseMsg;
+    }
+
+    /// The decision is made from the request value (no XML is written or read): what the
+    /// writer fills in counts, what it cannot fill does not.
+    #[test]
+    fn only_fully_correlated_performs_are_deduplicated() {
+        let send = |correlation: Option<&str>| -> AnyApiObject {
             Send {
                 id: Some(1),
                 correlation_id: correlation.map(Into::into),
@@ -934,22 +849,60 @@ mod tests {
             definitions,
             ..Default::default()
         };
-        // Filled in by the client: deduplicated.
-        let body = Client::write_body(perform, &request(vec![send(None)]), Some("c"));
-        assert_eq!(repeat_safety(perform, &body), Repeat::Deduplicated);
-        // A definition whose CorrelationID the caller set empty: a repeat could not be told.
-        let body = Client::write_body(
-            perform,
-            &request(vec![send(None), send(Some(" "))]),
-            Some("c"),
+        let repeat = |r: &PerformRequestMsg| Repeat::of::<Perform>(r, true);
+        // Set by the caller, or filled in by the client: deduplicated.
+        assert_eq!(
+            repeat(&request(vec![send(None), send(Some("mine"))])),
+            Repeat::Deduplicated
         );
-        assert_eq!(repeat_safety(perform, &body), Repeat::Unsafe, "{body}");
-        // No definitions at all, or no CorrelationID given.
-        let body = Client::write_body(perform, &request(Vec::new()), Some("c"));
-        assert_eq!(repeat_safety(perform, &body), Repeat::Unsafe);
-        let body = Client::write_body(perform, &request(vec![send(None)]), None);
-        assert_eq!(repeat_safety(perform, &body), Repeat::Unsafe);
-        assert_eq!(repeat_safety(retrieve, "<x/>"), Repeat::ReadOnly);
-        assert_eq!(repeat_safety(create, "<x/>"), Repeat::Unsafe);
+        // A definition whose CorrelationID the caller set blank: a repeat could not be told.
+        let blank = request(vec![send(None), send(Some(" "))]);
+        assert_eq!(repeat(&blank), Repeat::Unsafe);
+        // No definitions at all, or no CorrelationID filled in.
+        assert_eq!(repeat(&request(Vec::new())), Repeat::Unsafe);
+        assert_eq!(
+            Repeat::of::<Perform>(&request(vec![send(None)]), false),
+            Repeat::Unsafe
+        );
+        // Read-only operations whatever the request; others never.
+        assert_eq!(
+            Repeat::of::<Retrieve>(&RetrieveRequestMsg::default(), false),
+            Repeat::ReadOnly
+        );
+        assert_eq!(
+            Repeat::of::<Create>(&request(vec![send(Some("mine"))]), true),
+            Repeat::Unsafe
+        );
+    }
+
+    /// An `Untyped` definition (a type these bindings do not know) holds the base's fields: its
+    /// CorrelationID is read through the accessor, and the writer fills it in like any other.
+    #[test]
+    fn untyped_definitions_count_by_their_correlation_id() {
+        let untyped = |correlation: Option<&str>| {
+            AnyApiObject::Untyped(Box::new(crate::xml::Untyped {
+                xsi_type: Some("Mystery".into()),
+                base: crate::types::ApiObject {
+                    id: Some(7),
+                    correlation_id: correlation.map(Into::into),
+                    ..Default::default()
+                },
+                ..Default::default()
+            }))
+        };
+        let request = |definitions| PerformRequestMsg {
+            action: Some("cancel".into()),
+            definitions,
+            ..Default::default()
+        };
+        let unset = request(vec![untyped(None)]);
+        assert_eq!(Repeat::of::<Perform>(&unset, true), Repeat::Deduplicated);
+        let body = Client::write_body(&<Perform as Operation>::INFO, &unset, Some("c-2"));
+        assert!(
+            body.contains("<Definition xsi:type=\"Mystery\"><ID>7</ID><CorrelationID>c-2</CorrelationID></Definition>"),
+            "{body}"
+        );
+        let blank = request(vec![untyped(Some("")), Send::default().into()]);
+        assert_eq!(Repeat::of::<Perform>(&blank, true), Repeat::Unsafe);
     }
 }

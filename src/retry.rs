@@ -36,6 +36,8 @@
 
 use std::time::Duration;
 
+use crate::types::Operation;
+
 /// How many times to try a call, and how long to wait in between. See the [module](self) docs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetryPolicy {
@@ -210,6 +212,26 @@ pub(crate) enum Repeat {
     Deduplicated,
     /// Changes something, and a repeat could not be told from a new request.
     Unsafe,
+}
+
+impl Repeat {
+    /// How safe `request`, of operation `O`, is to repeat, from the operation's generated flags
+    /// and the request itself: read-only operations are; an operation idempotent with
+    /// CorrelationIDs is when `filled` (the client gives each object that has none one) and
+    /// every object has or gets one; nothing else is.
+    pub(crate) fn of<O: Operation>(request: &O::Input, filled: bool) -> Self {
+        let op = O::INFO;
+        if op.read_only {
+            Repeat::ReadOnly
+        } else if op.idempotent_with_correlation_ids
+            && filled
+            && O::every_object_correlated(request)
+        {
+            Repeat::Deduplicated
+        } else {
+            Repeat::Unsafe
+        }
+    }
 }
 
 /// Server faults whose `apifault` Code marks a passing condition.

@@ -34,10 +34,11 @@ use crate::client::{new_correlation_id, Client};
 use crate::error::{ApiError, Error, ErrorKind, ResultStatus};
 use crate::secret::Redact as _;
 use crate::soap::FaultKind;
+use crate::types::{operations, Operation};
 use crate::types::{
     AnyApiObject, AnyFilterPart, AnyPerformResult, PerformOptions, PerformRequestMsg,
     PerformResponseMsg, RetrieveRequest, RetrieveRequestMsg, RetrieveResponseMsg, Send,
-    SimpleFilterPart, SimpleOperators, OPERATIONS,
+    SimpleFilterPart, SimpleOperators,
 };
 use crate::xml::XmlReader;
 
@@ -343,37 +344,17 @@ struct ResultView<'a> {
 }
 
 fn view(result: &AnyPerformResult) -> ResultView<'_> {
-    match result {
-        AnyPerformResult::PerformResult(r) => ResultView {
-            status_code: &r.status_code,
-            status_message: &r.status_message,
-            error_code: r.error_code,
-            object_id: object_id(&r.object),
-        },
-        AnyPerformResult::ContentValidationResult(r) => ResultView {
-            status_code: &r.status_code,
-            status_message: &r.status_message,
-            error_code: r.error_code,
-            object_id: object_id(&r.object),
-        },
-        AnyPerformResult::Untyped(u) => ResultView {
-            status_code: &u.base.status_code,
-            status_message: &u.base.status_message,
-            error_code: u.base.error_code,
-            object_id: object_id(&u.base.object),
-        },
+    ResultView {
+        status_code: result.status_code(),
+        status_message: result.status_message(),
+        error_code: *result.error_code(),
+        object_id: object_id(result.object()),
     }
 }
 
-/// The `ID` of a result's object, when it is a Send (or an untyped object).
+/// The `ID` of a result's object, whatever its type.
 fn object_id(object: &AnyApiObject) -> Option<i64> {
-    match object {
-        AnyApiObject::Send(s) => s.id,
-        AnyApiObject::ApiObject(o) => o.id,
-        AnyApiObject::Untyped(u) => u.base.id,
-        _ => None,
-    }
-    .map(i64::from)
+    object.id().map(i64::from)
 }
 
 /// [`ApiError`] from a Perform response.
@@ -846,7 +827,12 @@ impl Client {
             })
             .collect();
         for chunk in valid.chunks(MAX_DEFINITIONS_PER_CALL) {
-            out.push(self.dry_run_request("Perform", &send_action_request(action.as_str(), chunk)));
+            out.push(
+                self.dry_run_request::<operations::Perform>(&send_action_request(
+                    action.as_str(),
+                    chunk,
+                )),
+            );
         }
         out.join("\n")
     }
@@ -865,26 +851,20 @@ impl Client {
             action: Some(action.into()),
             definitions,
         };
-        self.dry_run_request("Perform", &request)
+        self.dry_run_request::<operations::Perform>(&request)
     }
 
     /// The first Retrieve envelope [`retrieve_sends`](Self::retrieve_sends) would send, with
     /// every secret masked as `***`. Nothing is sent.
     pub fn dry_run_retrieve_sends(&self, status: Option<&str>) -> String {
-        self.dry_run_request("Retrieve", &retrieve_sends_request(status))
+        self.dry_run_request::<operations::Retrieve>(&retrieve_sends_request(status))
     }
 
-    /// The masked envelope of `request` as operation `operation` would send it.
-    fn dry_run_request<Req: crate::xml::XmlElement>(
-        &self,
-        operation: &str,
-        request: &Req,
-    ) -> String {
-        let Some(op) = OPERATIONS.iter().find(|o| o.name == operation) else {
-            return String::new();
-        };
+    /// The masked envelope of `request` as operation `O` would send it (with the
+    /// `CorrelationID`s a real call would fill in).
+    fn dry_run_request<O: Operation>(&self, request: &O::Input) -> String {
         let correlation_id = new_correlation_id();
-        let body = Client::write_body(op, request, Some(&correlation_id));
+        let body = Client::write_body(&O::INFO, request, Some(&correlation_id));
         self.masked_envelope(&body)
     }
 }
@@ -894,38 +874,21 @@ impl Client {
 fn into_send(object: AnyApiObject) -> Option<Send> {
     match object {
         AnyApiObject::Send(s) => Some(*s),
-        AnyApiObject::ApiObject(o) => Some(send_from_base(*o)),
+        AnyApiObject::ApiObject(o) => Some(Send::from(*o)),
         AnyApiObject::Untyped(u) => {
             let mut reader = XmlReader::new(u.raw.as_bytes());
             match reader.next_child() {
                 Ok(Some(start)) => match reader.complex::<Send>(&start) {
                     Ok(send) => Some(send),
-                    Err(_) => Some(send_from_base(u.base)),
+                    Err(_) => Some(Send::from(u.base)),
                 },
-                _ => Some(send_from_base(u.base)),
+                _ => Some(Send::from(u.base)),
             }
         }
         _ => {
             tracing::warn!("Retrieve of Send answered an object of another type; skipped");
             None
         }
-    }
-}
-
-fn send_from_base(o: crate::types::ApiObject) -> Send {
-    Send {
-        client: o.client,
-        partner_key: o.partner_key,
-        partner_properties: o.partner_properties,
-        created_date: o.created_date,
-        modified_date: o.modified_date,
-        id: o.id,
-        object_id: o.object_id,
-        customer_key: o.customer_key,
-        owner: o.owner,
-        correlation_id: o.correlation_id,
-        object_state: o.object_state,
-        ..Default::default()
     }
 }
 

@@ -91,6 +91,146 @@ fn unknown_values_and_types_are_kept() {
     assert_eq!(golden::OPERATIONS[0].soap_action, "urn:golden/DoThing");
 }
 
+/// The builder's flags reach each operation's metadata (the golden test marks DoThing read-only
+/// and DoMany idempotent with CorrelationIDs), through the marker types and the table alike.
+#[test]
+fn operations_carry_their_flags() {
+    use golden::operations::{DoMany, DoThing};
+    use golden::Operation;
+    let (thing, many) = (DoThing::INFO, DoMany::INFO);
+    assert_eq!(
+        (thing.name, thing.input, thing.output),
+        ("DoThing", "DoRequestMsg", "DoResponseMsg")
+    );
+    assert!(thing.read_only && !thing.idempotent_with_correlation_ids);
+    assert_eq!(many.soap_action, "urn:golden/DoMany");
+    assert!(!many.read_only && many.idempotent_with_correlation_ids);
+    assert_eq!(golden::OPERATIONS, &[thing, many]);
+    // Only the flagged operation looks at its objects' CorrelationIDs: DoRequestMsg has none.
+    assert!(!DoThing::every_object_correlated(&DoRequestMsg::default()));
+}
+
+/// DoMany's objects are its `Objects` (a base with a CorrelationID): every one must have one
+/// that is not blank, or none yet (the client's writer fills it); `Options` does not count.
+#[test]
+fn every_object_correlated_reads_the_request_value() {
+    use golden::operations::DoMany;
+    use golden::{DoManyRequestMsg, Operation};
+    let object = |correlation: Option<&str>| -> AnyBase {
+        SpecialItem {
+            correlation_id: correlation.map(Into::into),
+            ..Default::default()
+        }
+        .into()
+    };
+    let untyped = |correlation: Option<&str>| {
+        AnyBase::Untyped(Box::new(sfmc_partnerapi::xml::Untyped {
+            xsi_type: Some("Mystery".into()),
+            base: golden::Base {
+                correlation_id: correlation.map(Into::into),
+                ..Default::default()
+            },
+            ..Default::default()
+        }))
+    };
+    let request = |objects| DoManyRequestMsg {
+        options: Some(Box::new(Holder::default())),
+        objects,
+    };
+    let correlated = |objects| DoMany::every_object_correlated(&request(objects));
+    assert!(correlated(vec![
+        object(None),
+        object(Some("a")),
+        untyped(None)
+    ]));
+    assert!(correlated(vec![untyped(Some("b"))]));
+    assert!(!correlated(vec![object(Some("a")), object(Some("  "))]));
+    assert!(!correlated(vec![untyped(Some(""))]));
+    assert!(!correlated(Vec::new()), "no object at all");
+}
+
+/// Accessors read (and change) the base's fields whatever the variant, `Untyped` included; a
+/// field boxed or typed differently in some member has none.
+#[test]
+fn any_accessors_reach_every_variant() {
+    let mut values: Vec<AnyBase> = vec![
+        golden::Base {
+            id: Some(1),
+            ..Default::default()
+        }
+        .into(),
+        Item {
+            id: Some(2),
+            count: 5,
+            ..Default::default()
+        }
+        .into(),
+        SpecialItem {
+            id: Some(3),
+            name: Some("s".into()),
+            ..Default::default()
+        }
+        .into(),
+        AnyBase::Untyped(Box::new(sfmc_partnerapi::xml::Untyped {
+            base: golden::Base {
+                id: Some(4),
+                ..Default::default()
+            },
+            ..Default::default()
+        })),
+    ];
+    let ids: Vec<Option<i32>> = values.iter().map(|v| *v.id()).collect();
+    assert_eq!(ids, [Some(1), Some(2), Some(3), Some(4)]);
+    assert_eq!(values[2].name().as_deref(), Some("s"));
+    for v in &mut values {
+        *v.correlation_id_mut() = Some("c".into());
+    }
+    let AnyBase::Untyped(u) = &values[3] else {
+        panic!("{:?}", values[3])
+    };
+    assert_eq!(u.base.correlation_id.as_deref(), Some("c"));
+    let AnyBase::Item(item) = &values[1] else {
+        panic!("{:?}", values[1])
+    };
+    assert_eq!(item.correlation_id.as_deref(), Some("c"));
+    // AnyItem: the fields of Item, Count (required) included.
+    let special = AnyItem::from(SpecialItem {
+        count: 7,
+        r#type: Some("t".into()),
+        ..Default::default()
+    });
+    assert_eq!(
+        (*special.count(), special.r#type().as_deref()),
+        (7, Some("t"))
+    );
+}
+
+/// A derived type whose own fields are all optional converts from its base: every base field
+/// moved across, its own left empty.
+#[test]
+fn derived_types_convert_from_their_base() {
+    let item = Item {
+        id: Some(8),
+        count: 2,
+        tags: vec!["x".into()],
+        correlation_id: Some("k".into()),
+        ..Default::default()
+    };
+    let special = SpecialItem::from(item.clone());
+    assert_eq!(
+        special,
+        SpecialItem {
+            id: Some(8),
+            count: 2,
+            tags: vec!["x".into()],
+            correlation_id: Some("k".into()),
+            shade: None,
+            ..Default::default()
+        }
+    );
+    assert_eq!(AnyItem::from(special).type_name(), "SpecialItem");
+}
+
 #[allow(dead_code, clippy::all)]
 mod wildcard {
     include!("../codegen/tests/golden/wildcard.rs");

@@ -96,6 +96,8 @@ pub enum Error {
 #[derive(Debug, Clone)]
 pub struct Builder {
     wsdl: Option<PathBuf>,
+    /// Operation names given to the flag setters that must be in the WSDL: (setter, name).
+    named_operations: Vec<(&'static str, String)>,
     imports: Vec<(String, model::ImportSource)>,
     config: render::RenderConfig,
 }
@@ -157,6 +159,7 @@ impl Builder {
     pub fn new() -> Self {
         Self {
             wsdl: None,
+            named_operations: Vec::new(),
             imports: Vec::new(),
             config: render::RenderConfig {
                 runtime: "crate::xml".to_string(),
@@ -164,6 +167,8 @@ impl Builder {
                 error_type: "crate::Error".to_string(),
                 string_type: "::std::string::String".to_string(),
                 serde_feature: None,
+                read_only: Default::default(),
+                idempotent_with_correlation_ids: Default::default(),
             },
         }
     }
@@ -196,7 +201,8 @@ impl Builder {
     }
 
     /// The type that gets one async method per operation (it must have one lifetime parameter
-    /// and a `call(&OperationInfo, &Req)` method).
+    /// and a `call::<O: Operation>(&O::Input) -> Result<O::Output, E>` method, `Operation`
+    /// being the generated trait).
     pub fn api_type(mut self, path: impl Into<String>) -> Self {
         self.config.api_type = Some(path.into());
         self
@@ -214,6 +220,53 @@ impl Builder {
     /// applications that print or store values; the others need not compile it.
     pub fn serde_feature(mut self, feature: impl Into<String>) -> Self {
         self.config.serde_feature = Some(feature.into());
+        self
+    }
+
+    /// Marks operations `names` as read-only (`OperationInfo::read_only`): they change nothing
+    /// on the service, so a client may repeat one whose answer was lost. Generation fails if
+    /// the WSDL has no operation of one of the names.
+    pub fn read_only<I, S>(mut self, names: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        for name in names.into_iter().map(Into::into) {
+            self.named_operations.push(("read_only", name.clone()));
+            self.config.read_only.insert(name);
+        }
+        self
+    }
+
+    /// Like [`read_only`](Self::read_only), for operations a WSDL may lack (those of the
+    /// vendor's full WSDL that a subset leaves out): a name the WSDL does not have is ignored.
+    pub fn read_only_if_present<I, S>(mut self, names: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.config
+            .read_only
+            .extend(names.into_iter().map(Into::into));
+        self
+    }
+
+    /// Marks operations `names` as idempotent when each object of the request carries a
+    /// `CorrelationID` (`OperationInfo::idempotent_with_correlation_ids`): the service answers
+    /// a repeated `CorrelationID` with the outcome of the first, so a client that gives every
+    /// object one may repeat the request. Their `Operation::every_object_correlated` tells
+    /// whether a request's objects all have, or will be given, one. Generation fails if the WSDL
+    /// has no operation of one of the names.
+    pub fn idempotent_with_correlation_ids<I, S>(mut self, names: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        for name in names.into_iter().map(Into::into) {
+            self.named_operations
+                .push(("idempotent_with_correlation_ids", name.clone()));
+            self.config.idempotent_with_correlation_ids.insert(name);
+        }
         self
     }
 
@@ -236,6 +289,15 @@ impl Builder {
     pub fn generate(&self) -> Result<Generated, Error> {
         let started = Instant::now();
         let model = self.model()?;
+        for (setter, name) in &self.named_operations {
+            if !model.operations.iter().any(|op| &op.name == name) {
+                let known: Vec<&str> = model.operations.iter().map(|op| op.name.as_str()).collect();
+                return Err(Error::Config(format!(
+                    "{setter}: the WSDL has no operation {name:?} (its operations: {})",
+                    known.join(", ")
+                )));
+            }
+        }
         let code = render::render(&model, &self.config).map_err(Error::Config)?;
         let surface = surface::surface(&model);
         let (mut complex_types, mut enumerations) = (0, 0);

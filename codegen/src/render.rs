@@ -5,7 +5,7 @@
 //! enum dispatching on `xsi:type`; enumerations become enums with a catch-all for unknown values;
 //! each operation becomes one async method on the configured API type.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
@@ -19,7 +19,8 @@ pub struct RenderConfig {
     /// The XML runtime module (`crate::xml`).
     pub runtime: String,
     /// The type that gets one method per operation (`crate::client::Api`), with a lifetime
-    /// parameter and an async `call(&OperationInfo, &Req) -> Result<Resp, Error>` method.
+    /// parameter and an async `call::<O: Operation>(&O::Input) -> Result<O::Output, Error>`
+    /// method.
     pub api_type: Option<String>,
     /// The error type of operation methods (`crate::Error`).
     pub error_type: String,
@@ -28,6 +29,11 @@ pub struct RenderConfig {
     /// The cargo feature of the bindings' crate that turns on `serde::Serialize` for the
     /// generated types; `None`: always.
     pub serde_feature: Option<String>,
+    /// Operations that change nothing on the service (`OperationInfo::read_only`).
+    pub read_only: BTreeSet<String>,
+    /// Operations whose repeat the service recognises by the `CorrelationID` of each object the
+    /// request carries (`idempotent_with_correlation_ids`).
+    pub idempotent_with_correlation_ids: BTreeSet<String>,
 }
 
 fn path(s: &str) -> Result<syn::Path, String> {
@@ -50,6 +56,60 @@ pub fn xsd_rust_type(xsd: &str) -> &'static str {
         "double" => "f64",
         _ => "String",
     }
+}
+
+/// Type names the generated code declares besides the schema's.
+const RESERVED_TYPE_NAMES: &[&str] = &["OperationInfo", "Operation"];
+
+/// Method names an `Any*` enum has already (its own and its traits'): no field accessor takes
+/// one.
+const TAKEN_METHOD_NAMES: &[&str] = &[
+    "type_name",
+    "from",
+    "into",
+    "try_from",
+    "try_into",
+    "default",
+    "clone",
+    "clone_from",
+    "clone_into",
+    "to_owned",
+    "eq",
+    "ne",
+    "fmt",
+    "write_element",
+    "read_element",
+    "serialize",
+    "type_id",
+    "borrow",
+    "borrow_mut",
+];
+
+/// The field names of `c` as rendered (Rust names, deduplicated), in order.
+fn field_idents(c: &ComplexType) -> Vec<syn::Ident> {
+    let mut field_names: Vec<String> = c
+        .fields
+        .iter()
+        .map(|f| names::field_name(&f.name))
+        .collect();
+    names::dedupe(&mut field_names);
+    field_names.iter().map(|n| format_ident!("{}", n)).collect()
+}
+
+/// The schema name of the field that identifies an object of a request to the service, so that
+/// a repeat is recognised (see [`RenderConfig::idempotent_with_correlation_ids`]).
+const CORRELATION_FIELD: &str = "CorrelationID";
+
+/// A field of a polymorphic base that all its derived types share (see `Ctx::shared_fields`).
+struct SharedField {
+    /// The element name.
+    xsd: String,
+    /// An `xs:any` wildcard.
+    wildcard: bool,
+    /// The Rust field name.
+    ident: syn::Ident,
+    /// The Rust type.
+    ty: TokenStream,
 }
 
 struct Ctx<'a> {
@@ -100,6 +160,20 @@ pub fn render(model: &Model, config: &RenderConfig) -> Result<String, String> {
     }
     for (base, any) in &ctx.any {
         items.push(ctx.any_enum(base, any));
+        items.push(ctx.conversions_from_base(base));
+    }
+    let enums: Vec<syn::Ident> = model
+        .types
+        .values()
+        .filter_map(|def| match def {
+            TypeDef::Enum(e) => Some(ctx.ident(&e.name)),
+            TypeDef::Complex(_) => None,
+        })
+        .collect();
+    if !enums.is_empty() {
+        let rt = &ctx.rt;
+        // `FromStr`, `From<&str>`, `AsRef<str>`, `Display` and `XmlValue` of the enumerations.
+        items.push(quote!(#rt::enum_impls!(#(#enums),*);));
     }
     items.push(ctx.elements()?);
     items.push(ctx.operations(config)?);
@@ -137,7 +211,10 @@ impl<'a> Ctx<'a> {
         let used = model.polymorphic();
         // One namespace for all Rust type names: structs, enums and the `Any*` enums.
         let keys: Vec<&str> = model.types.keys().map(String::as_str).collect();
-        let mut all: Vec<String> = keys.iter().map(|k| names::type_name(k)).collect();
+        // The names the generated code itself declares come first: a schema type of the same
+        // name is the one renamed.
+        let mut all: Vec<String> = RESERVED_TYPE_NAMES.iter().map(|n| n.to_string()).collect();
+        all.extend(keys.iter().map(|k| names::type_name(k)));
         all.extend(used.iter().map(|k| format!("Any{}", names::type_name(k))));
         let any_keys: Vec<&str> = model
             .types
@@ -145,8 +222,8 @@ impl<'a> Ctx<'a> {
             .map(String::as_str)
             .filter(|k| used.contains(*k))
             .collect();
-        all.push("OperationInfo".to_string());
         names::dedupe(&mut all);
+        let all = all.split_off(RESERVED_TYPE_NAMES.len());
         let rust: HashMap<&str, String> = keys.iter().copied().zip(all.iter().cloned()).collect();
         let any = any_keys
             .into_iter()
@@ -233,6 +310,55 @@ impl<'a> Ctx<'a> {
             .collect()
     }
 
+    /// `base` and every type derived from it, directly or not: the members of its `Any*` enum.
+    fn members(&self, base: &'a str) -> Vec<&str> {
+        std::iter::once(base)
+            .chain(
+                self.descendants
+                    .get(base)
+                    .into_iter()
+                    .flatten()
+                    .map(String::as_str),
+            )
+            .collect()
+    }
+
+    /// The fields of `base` that every type derived from it holds under the same Rust name and
+    /// type (a required complex field can be boxed in one and not in another): those an `Any*`
+    /// enum has accessors for and a `From<base>` moves across. Wildcards are left out.
+    fn shared_fields(&self, base: &'a str) -> Vec<SharedField> {
+        let Some(bc) = self.model.complex(base) else {
+            return Vec::new();
+        };
+        let base_idents = field_idents(bc);
+        let derived: Vec<(&ComplexType, Vec<syn::Ident>)> = self.members(base)[1..]
+            .iter()
+            .filter_map(|m| self.model.complex(m))
+            .map(|mc| (mc, field_idents(mc)))
+            .collect();
+        let mut out = Vec::new();
+        for (i, f) in bc.fields.iter().enumerate() {
+            let ty = self.field_type(&bc.name, i, f);
+            let text = ty.to_string();
+            let same = derived.iter().all(|(mc, idents)| {
+                mc.fields.get(i).is_some_and(|mf| {
+                    mf.name == f.name
+                        && idents.get(i) == base_idents.get(i)
+                        && self.field_type(&mc.name, i, mf).to_string() == text
+                })
+            });
+            if same {
+                out.push(SharedField {
+                    xsd: f.name.clone(),
+                    wildcard: f.is_wildcard(),
+                    ident: base_idents[i].clone(),
+                    ty,
+                });
+            }
+        }
+        out
+    }
+
     fn ident(&self, ty: &str) -> syn::Ident {
         format_ident!("{}", self.rust.get(ty).map_or("Unnamed", String::as_str))
     }
@@ -298,13 +424,7 @@ impl<'a> Ctx<'a> {
                 doc(&[f.documentation.as_deref().unwrap_or("")])
             }
         });
-        let mut field_names: Vec<String> = c
-            .fields
-            .iter()
-            .map(|f| names::field_name(&f.name))
-            .collect();
-        names::dedupe(&mut field_names);
-        let idents: Vec<syn::Ident> = field_names.iter().map(|n| format_ident!("{}", n)).collect();
+        let idents = field_idents(c);
         let types = c
             .fields
             .iter()
@@ -459,35 +579,6 @@ impl<'a> Ctx<'a> {
                     }
                 }
             }
-            impl ::core::str::FromStr for #name {
-                type Err = ::core::convert::Infallible;
-                fn from_str(value: &str) -> ::core::result::Result<Self, Self::Err> {
-                    ::core::result::Result::Ok(#rt::XmlEnum::from_wire(value))
-                }
-            }
-            impl ::core::convert::From<&str> for #name {
-                fn from(value: &str) -> Self {
-                    #rt::XmlEnum::from_wire(value)
-                }
-            }
-            impl ::core::convert::AsRef<str> for #name {
-                fn as_ref(&self) -> &str {
-                    self.as_str()
-                }
-            }
-            impl ::core::fmt::Display for #name {
-                fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str(self.as_str())
-                }
-            }
-            impl #rt::XmlValue for #name {
-                fn write_element(&self, w: &mut #rt::XmlWriter, name: &str) {
-                    #rt::write_enum(self, w, name);
-                }
-                fn read_element(r: &mut #rt::XmlReader<'_>, start: &#rt::Start<'_>) -> ::core::result::Result<Self, #rt::XmlError> {
-                    #rt::read_enum(r, start)
-                }
-            }
             #serde_gate
             impl ::serde::Serialize for #name {
                 fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::core::result::Result<S::Ok, S::Error> {
@@ -497,20 +588,12 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn any_enum(&self, base: &str, any: &str) -> TokenStream {
+    fn any_enum(&self, base: &'a str, any: &str) -> TokenStream {
         let (serde_in_derive, serde_derive) = (&self.serde_in_derive, &self.serde_derive);
         let rt = &self.rt;
         let name = format_ident!("{}", any);
         let base_ident = self.ident(base);
-        let members: Vec<&str> = std::iter::once(base)
-            .chain(
-                self.descendants
-                    .get(base)
-                    .into_iter()
-                    .flatten()
-                    .map(String::as_str),
-            )
-            .collect();
+        let members = self.members(base);
         let variants: Vec<syn::Ident> = members.iter().map(|m| self.ident(m)).collect();
         let derived = &variants[1..];
         let derived_xsd = &members[1..];
@@ -520,6 +603,7 @@ impl<'a> Ctx<'a> {
         let derived_lits = derived_xsd
             .iter()
             .map(|m| Literal::byte_string(m.as_bytes()));
+        let accessors = self.accessors(base, &name, &variants);
         let docs = doc(&[format!(
             "`{base}` or one of the {} types derived from it, told apart by `xsi:type`. The enum \
              is `#[non_exhaustive]`: a type the service adds is an additive change (until the \
@@ -577,6 +661,116 @@ impl<'a> Ctx<'a> {
                     Self::#variants(::std::boxed::Box::new(v))
                 }
             })*
+            #accessors
+        }
+    }
+
+    /// Accessors of an `Any*` enum for the fields its members share: one small macro that
+    /// expands a `match` over the variants (`Untyped` holds the fields in `base`), and a one-line
+    /// method per field.
+    fn accessors(&self, base: &'a str, name: &syn::Ident, variants: &[syn::Ident]) -> TokenStream {
+        let fields: Vec<SharedField> = self
+            .shared_fields(base)
+            .into_iter()
+            .filter(|f| {
+                let n = f.ident.to_string();
+                let n = n.trim_start_matches("r#");
+                !f.wildcard
+                    && !TAKEN_METHOD_NAMES.contains(&n)
+                    && !TAKEN_METHOD_NAMES.contains(&format!("{n}_mut").as_str())
+            })
+            .collect();
+        if fields.is_empty() {
+            return TokenStream::new();
+        }
+        let mac = format_ident!("__{}", names::field_name(&name.to_string()));
+        let fields = fields.iter().map(|f| {
+            let (id, ty, xsd) = (&f.ident, &f.ty, &f.xsd);
+            let plain = id.to_string();
+            let id_mut = format_ident!("{}_mut", plain.trim_start_matches("r#"));
+            quote!(#id #id_mut #xsd: #ty;)
+        });
+        // The accessors are written by the macro: the generated file lists each field once.
+        quote! {
+            macro_rules! #mac {
+                ($s:expr, $v:ident => $e:expr) => {
+                    match $s {
+                        #(#name::#variants($v) => $e,)*
+                        #name::Untyped(u) => {
+                            let $v = &u.base;
+                            $e
+                        }
+                    }
+                };
+                (mut $s:expr, $v:ident => $e:expr) => {
+                    match $s {
+                        #(#name::#variants($v) => $e,)*
+                        #name::Untyped(u) => {
+                            let $v = &mut u.base;
+                            $e
+                        }
+                    }
+                };
+                (fields $($f:ident $m:ident $x:literal: $t:ty;)*) => {
+                    impl #name {
+                        $(
+                            #[doc = concat!(" `", $x, "`, whichever type the value has.")]
+                            pub fn $f(&self) -> &$t {
+                                #mac!(self, v => &v.$f)
+                            }
+                            #[doc = concat!(" `", $x, "`, whichever type the value has, to change.")]
+                            pub fn $m(&mut self) -> &mut $t {
+                                #mac!(mut self, v => &mut v.$f)
+                            }
+                        )*
+                    }
+                };
+            }
+            #mac!(fields #(#fields)*);
+        }
+    }
+
+    /// `From<base>` for each type derived from `base` whose own fields are all optional or
+    /// lists (so the base's fields moved across, the rest left empty, make a valid value):
+    /// one macro with the base's fields, one use of it.
+    fn conversions_from_base(&self, base: &'a str) -> TokenStream {
+        let Some(bc) = self.model.complex(base) else {
+            return TokenStream::new();
+        };
+        let shared = self.shared_fields(base);
+        // A base without fields has nothing to convert (its derived types' `Default` is that).
+        if shared.is_empty() || shared.len() != bc.fields.len() {
+            return TokenStream::new();
+        }
+        let targets: Vec<syn::Ident> = self.members(base)[1..]
+            .iter()
+            .filter_map(|m| self.model.complex(m))
+            .filter(|mc| {
+                mc.fields[bc.fields.len().min(mc.fields.len())..]
+                    .iter()
+                    .all(|f| f.min == 0 || f.is_list())
+            })
+            .map(|mc| self.ident(&mc.name))
+            .collect();
+        if targets.is_empty() {
+            return TokenStream::new();
+        }
+        let base_ident = self.ident(base);
+        let mac = format_ident!("__from_{}", names::field_name(&base_ident.to_string()));
+        let fields: Vec<&syn::Ident> = shared.iter().map(|f| &f.ident).collect();
+        let doc = format!(" The `{base}`'s fields, the others empty.");
+        quote! {
+            macro_rules! #mac {
+                ($($t:ident),*) => {$(
+                    impl ::core::convert::From<#base_ident> for $t {
+                        #[doc = #doc]
+                        fn from(b: #base_ident) -> Self {
+                            Self { #(#fields: b.#fields,)* ..::core::default::Default::default() }
+                        }
+                    }
+                )*};
+            }
+            #mac!(#(#targets),*);
         }
     }
 
@@ -615,17 +809,76 @@ impl<'a> Ctx<'a> {
     }
 
     fn operations(&self, config: &RenderConfig) -> Result<TokenStream, String> {
-        let infos = self.model.operations.iter().map(|op| {
+        let rt = &self.rt;
+        let mut markers: Vec<String> = self
+            .model
+            .operations
+            .iter()
+            .map(|op| names::type_name(&op.name))
+            .collect();
+        names::dedupe(&mut markers);
+        let markers: Vec<syn::Ident> = markers.iter().map(|m| format_ident!("{}", m)).collect();
+        let error = path(&config.error_type)?;
+        let mut impls = Vec::new();
+        let mut methods = Vec::new();
+        for (op, marker) in self.model.operations.iter().zip(&markers) {
+            let message = |el: &str| {
+                self.model
+                    .elements
+                    .get(el)
+                    .ok_or_else(|| format!("operation {}: element {el} is not declared", op.name))
+            };
+            let (input_ty, output_ty) = (message(&op.input_element)?, message(&op.output_element)?);
+            let (input, output) = (self.ident(input_ty), self.ident(output_ty));
             let (n, a, i, o) = (
                 &op.name,
                 &op.soap_action,
                 &op.input_element,
                 &op.output_element,
             );
-            quote!(OperationInfo { name: #n, soap_action: #a, input: #i, output: #o },)
-        });
+            let read_only = config.read_only.contains(n);
+            let idempotent = config.idempotent_with_correlation_ids.contains(n);
+            let correlated = if idempotent {
+                let check = self.correlation_check(input_ty);
+                quote! {
+                    fn every_object_correlated(request: &Self::Input) -> bool {
+                        #check
+                    }
+                }
+            } else {
+                TokenStream::new()
+            };
+            let summary = format!("`{n}` (SOAPAction `{a}`): sends a `{i}`, answers a `{o}`.");
+            let docs = doc(&[op.documentation.as_deref().unwrap_or(""), summary.as_str()]);
+            impls.push(quote! {
+                #docs
+                #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+                pub struct #marker;
+                impl super::Operation for #marker {
+                    const INFO: super::OperationInfo = super::OperationInfo {
+                        name: #n,
+                        soap_action: #a,
+                        input: #i,
+                        output: #o,
+                        read_only: #read_only,
+                        idempotent_with_correlation_ids: #idempotent,
+                    };
+                    type Input = super::#input;
+                    type Output = super::#output;
+                    #correlated
+                }
+            });
+            let method = format_ident!("{}", names::field_name(n));
+            methods.push(quote! {
+                #docs
+                pub async fn #method(&self, request: &#input) -> ::core::result::Result<#output, #error> {
+                    self.call::<operations::#marker>(request).await
+                }
+            });
+        }
         let table = quote! {
-            /// A WSDL operation: its name, SOAPAction and the elements of its messages.
+            /// A WSDL operation: its name, SOAPAction, the elements of its messages, and what a
+            /// client may assume when it repeats one.
             #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
             pub struct OperationInfo {
                 /// Operation name.
@@ -636,37 +889,119 @@ impl<'a> Ctx<'a> {
                 pub input: &'static str,
                 /// The response body element.
                 pub output: &'static str,
+                /// Changes nothing on the service: safe to repeat.
+                pub read_only: bool,
+                /// The service recognises a repeated request by the `CorrelationID` of each
+                /// object it carries: safe to repeat when every object has one
+                /// ([`Operation::every_object_correlated`]).
+                pub idempotent_with_correlation_ids: bool,
+            }
+            /// An operation of the service description as a type (see [`operations`]): its
+            /// metadata and the types of its messages.
+            pub trait Operation {
+                /// Name, SOAPAction, message elements and flags.
+                const INFO: OperationInfo;
+                /// The request message.
+                type Input: #rt::XmlElement;
+                /// The response message.
+                type Output: #rt::XmlElement;
+                /// Whether `request` carries at least one object that identifies itself by a
+                /// `CorrelationID`, and each one either has a value that is not blank or leaves
+                /// it unset (a writer told to fill it gives it one); objects of a type without
+                /// the field cannot have one. Always `false` unless
+                /// [`OperationInfo::idempotent_with_correlation_ids`].
+                fn every_object_correlated(request: &Self::Input) -> bool {
+                    let _ = request;
+                    false
+                }
+            }
+            /// One zero-sized type per operation, implementing [`Operation`].
+            pub mod operations {
+                #(#impls)*
             }
             /// Every operation of the service description, in its order.
-            pub const OPERATIONS: &[OperationInfo] = &[#(#infos)*];
+            pub const OPERATIONS: &[OperationInfo] = &[#(<operations::#markers as Operation>::INFO,)*];
         };
         let Some(api) = &config.api_type else {
             return Ok(table);
         };
         let api = path(api)?;
-        let error = path(&config.error_type)?;
-        let methods = self.model.operations.iter().enumerate().map(|(i, op)| {
-            let method = format_ident!("{}", names::field_name(&op.name));
-            let input = self.ident(&self.model.elements[&op.input_element]);
-            let output = self.ident(&self.model.elements[&op.output_element]);
-            let summary = format!(
-                "`{}` (SOAPAction `{}`): sends a `{}`, answers a `{}`.",
-                op.name, op.soap_action, op.input_element, op.output_element
-            );
-            let docs = doc(&[op.documentation.as_deref().unwrap_or(""), summary.as_str()]);
-            quote! {
-                #docs
-                pub async fn #method(&self, request: &#input) -> ::core::result::Result<#output, #error> {
-                    self.call(&OPERATIONS[#i], request).await
-                }
-            }
-        });
         Ok(quote! {
             #table
             impl #api<'_> {
                 #(#methods)*
             }
         })
+    }
+
+    /// The body of `every_object_correlated` for requests of type `input`: the objects are the
+    /// values of its fields whose type has a `CorrelationID` (that is where the client's writer
+    /// fills one in: at depth 2).
+    fn correlation_check(&self, input: &str) -> TokenStream {
+        let rt = &self.rt;
+        let Some(c) = self.model.complex(input) else {
+            return quote!(false);
+        };
+        let fillable = |f: &Field| {
+            f.min == 0 && !f.is_list() && matches!(&f.ty, FieldType::Xsd(x) if x == "string")
+        };
+        let mut parts = Vec::new();
+        for (f, id) in c.fields.iter().zip(field_idents(c)) {
+            let FieldType::Named(t) = &f.ty else { continue };
+            let polymorphic = self.any.contains_key(t.as_str());
+            let members = if polymorphic {
+                self.members(t)
+            } else {
+                vec![t.as_str()]
+            };
+            let fields: Vec<Option<(usize, &Field)>> = members
+                .iter()
+                .map(|m| {
+                    self.model.complex(m).and_then(|mc| {
+                        mc.fields
+                            .iter()
+                            .enumerate()
+                            .find(|(_, f)| f.name == CORRELATION_FIELD)
+                    })
+                })
+                .collect();
+            if fields.iter().all(Option::is_none) {
+                continue;
+            }
+            if !fields.iter().all(|f| f.is_some_and(|(_, f)| fillable(f))) {
+                return quote!(false);
+            }
+            let get = if polymorphic {
+                let accessor = self
+                    .shared_fields(t)
+                    .into_iter()
+                    .find(|s| s.xsd == CORRELATION_FIELD);
+                match accessor {
+                    Some(s) => {
+                        let name = s.ident;
+                        quote!(v.#name())
+                    }
+                    // Not a field of the base: an `Untyped` value cannot carry one.
+                    None => return quote!(false),
+                }
+            } else {
+                let (Some(mc), Some(Some((i, _)))) = (self.model.complex(t), fields.first()) else {
+                    return quote!(false);
+                };
+                let name = &field_idents(mc)[*i];
+                quote!(&v.#name)
+            };
+            let values = if f.is_list() || f.min == 0 {
+                quote!(request.#id.iter())
+            } else {
+                quote!(::core::iter::once(&request.#id))
+            };
+            parts.push(quote!(.chain(#values.map(|v| #get))));
+        }
+        if parts.is_empty() {
+            return quote!(false);
+        }
+        quote!(#rt::all_correlated(::core::iter::empty() #(#parts)*))
     }
 }
 

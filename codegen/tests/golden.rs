@@ -12,11 +12,18 @@ fn dir() -> PathBuf {
 }
 
 fn check(name: &str) {
-    let generated = Builder::new()
+    let mut builder = Builder::new()
         .wsdl(dir().join("fixtures").join(format!("{name}.wsdl")))
         .runtime_path("::sfmc_partnerapi::xml")
-        .generate()
-        .unwrap_or_else(|e| panic!("{e}"));
+        // The root crate compiles the golden files in its tests, with or without its feature.
+        .serde_feature("serde");
+    if name == "polymorphic" {
+        builder = builder
+            .read_only(["DoThing"])
+            .idempotent_with_correlation_ids(["DoMany"])
+            .read_only_if_present(["Query"]);
+    }
+    let generated = builder.generate().unwrap_or_else(|e| panic!("{e}"));
     for (ext, text) in [("rs", &generated.code), ("surface.txt", &generated.surface)] {
         let path = dir().join("golden").join(format!("{name}.{ext}"));
         if std::env::var_os("UPDATE_GOLDEN").is_some() {
@@ -80,7 +87,18 @@ fn generated_code_has_the_promised_shape() {
             && code.contains("soap_action: \"urn:golden/DoThing\"")
     );
     assert!(code.contains("Does the thing"));
-    assert_eq!(g.stats.operations, 1);
+    assert_eq!(g.stats.operations, 2);
+    // One marker type per operation; flags off unless the builder sets them.
+    assert!(code.contains("pub struct DoThing;") && code.contains("pub struct DoMany;"));
+    assert!(code.contains("read_only: false") && !code.contains("read_only: true"));
+    assert!(!code.contains("all_correlated"), "{code}");
+    // Accessors for the base's fields on the Any enums (one macro each), and From<base> for
+    // the derived types whose own fields are all optional: SpecialItem from Item, but not from
+    // Base (Count is required).
+    assert!(code.contains("macro_rules! __any_base"), "{code}");
+    assert!(code.contains("fields id id_mut \"ID\""), "{code}");
+    assert!(code.contains("__from_item!(SpecialItem);"), "{code}");
+    assert!(!code.contains("__from_base!"), "{code}");
     assert_eq!(g.model.files_read.len(), 1);
 }
 
@@ -156,6 +174,48 @@ fn unsupported_constructs_are_named() {
     expect_error(&GOOD.replacen("<wsdl:types>", "<wsdl:types><xs:schema targetNamespace=\"urn:x\"><xs:import namespace=\"urn:far\" schemaLocation=\"https://example.invalid/far.xsd\"/></xs:schema>", 1), &["never fetches from the network", "urn:far"]);
     expect_error("<definitions/>", &["WSDL 1.1 <definitions>"]);
     expect_error("<wsdl:definitions xmlns:wsdl=\"http://schemas.xmlsoap.org/wsdl/\" targetNamespace=\"urn:x\"/>", &["no inline <types><schema>"]);
+}
+
+#[test]
+fn operation_flags_are_generated_and_checked() {
+    let builder = || Builder::new().wsdl(dir().join("fixtures/polymorphic.wsdl"));
+    let g = builder()
+        .read_only(["DoThing"])
+        .idempotent_with_correlation_ids(["DoMany"])
+        .read_only_if_present(["Describe"])
+        .generate()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let info = |name: &str| {
+        let at = g
+            .code
+            .find(&format!("name: \"{name}\""))
+            .unwrap_or_else(|| panic!("no {name}"));
+        g.code[at..]
+            .split('}')
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    };
+    let (thing, many) = (info("DoThing"), info("DoMany"));
+    assert!(thing.contains("read_only: true") && thing.contains("correlation_ids: false"));
+    assert!(many.contains("read_only: false") && many.contains("correlation_ids: true"));
+    // The objects of a DoMany are its Objects (their type has a CorrelationID), not its Options.
+    assert!(
+        g.code
+            .contains(".chain(request.objects.iter().map(|v| v.correlation_id()))"),
+        "{}",
+        g.code
+    );
+    // A name the WSDL does not have is a configuration error, naming the operations it has.
+    for b in [
+        builder().read_only(["Retreive"]),
+        builder().idempotent_with_correlation_ids(["Perform"]),
+    ] {
+        let err = b.generate().map(|_| ()).unwrap_err();
+        assert!(matches!(err, Error::Config(_)), "{err}");
+        let msg = err.to_string();
+        assert!(msg.contains("DoThing, DoMany"), "{msg}");
+    }
 }
 
 #[test]

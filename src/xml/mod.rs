@@ -147,6 +147,64 @@ number_value! {
     u64 => "xs:unsignedLong", f32 => "xs:float", f64 => "xs:double",
 }
 
+/// Whether `ids`, the `CorrelationID`s of the objects a request carries, has at least one, and
+/// each is either unset (the client's writer fills it in, see [`XmlWriter`]) or not blank: used
+/// by the generated `Operation::every_object_correlated`.
+pub fn all_correlated<'a, S: AsRef<str> + 'a>(ids: impl Iterator<Item = &'a Option<S>>) -> bool {
+    let mut any = false;
+    for id in ids {
+        if id.as_ref().is_some_and(|s| s.as_ref().trim().is_empty()) {
+            return false;
+        }
+        any = true;
+    }
+    any
+}
+
+/// The trait impls every generated enumeration has, from its [`XmlEnum`] impl: `FromStr`,
+/// `From<&str>`, `AsRef<str>`, `Display` (the wire value) and [`XmlValue`]. One use per
+/// generated file, listing its enumerations.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xml_enum_impls {
+    ($($t:ident),* $(,)?) => {$(
+        impl ::core::str::FromStr for $t {
+            type Err = ::core::convert::Infallible;
+            fn from_str(value: &str) -> ::core::result::Result<Self, Self::Err> {
+                ::core::result::Result::Ok($crate::xml::XmlEnum::from_wire(value))
+            }
+        }
+        impl ::core::convert::From<&str> for $t {
+            fn from(value: &str) -> Self {
+                $crate::xml::XmlEnum::from_wire(value)
+            }
+        }
+        impl ::core::convert::AsRef<str> for $t {
+            fn as_ref(&self) -> &str {
+                $crate::xml::XmlEnum::as_str(self)
+            }
+        }
+        impl ::core::fmt::Display for $t {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.write_str($crate::xml::XmlEnum::as_str(self))
+            }
+        }
+        impl $crate::xml::XmlValue for $t {
+            fn write_element(&self, w: &mut $crate::xml::XmlWriter, name: &str) {
+                $crate::xml::write_enum(self, w, name);
+            }
+            fn read_element(
+                r: &mut $crate::xml::XmlReader<'_>,
+                start: &$crate::xml::Start<'_>,
+            ) -> ::core::result::Result<Self, $crate::xml::XmlError> {
+                $crate::xml::read_enum(r, start)
+            }
+        }
+    )*};
+}
+#[doc(inline)]
+pub use crate::__xml_enum_impls as enum_impls;
+
 /// Writes an enumeration as text; used by the generated `XmlValue` impls of enumerations.
 pub fn write_enum<T: XmlEnum>(value: &T, w: &mut XmlWriter, name: &str) {
     w.text_element(name, value.as_str());

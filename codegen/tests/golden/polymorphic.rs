@@ -8,16 +8,19 @@ pub const SERVICE_ADDRESS: ::core::option::Option<&str> = ::core::option::Option
     "https://golden.invalid/Service.asmx",
 );
 /// XSD complex type `Base`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize))]
 pub struct Base {
     pub id: ::core::option::Option<i32>,
     pub name: ::core::option::Option<::std::string::String>,
+    pub correlation_id: ::core::option::Option<::std::string::String>,
 }
 impl ::sfmc_partnerapi::xml::XmlComplex for Base {
     const TYPE_NAME: &'static str = "Base";
     fn write_fields(&self, w: &mut ::sfmc_partnerapi::xml::XmlWriter) {
         w.opt("ID", &self.id);
         w.opt("Name", &self.name);
+        w.opt("CorrelationID", &self.correlation_id);
     }
     fn read_field(
         &mut self,
@@ -27,6 +30,7 @@ impl ::sfmc_partnerapi::xml::XmlComplex for Base {
         match c.local_name() {
             b"ID" => r.opt(c, &mut self.id)?,
             b"Name" => r.opt(c, &mut self.name)?,
+            b"CorrelationID" => r.opt(c, &mut self.correlation_id)?,
             _ => return ::core::result::Result::Ok(false),
         }
         ::core::result::Result::Ok(true)
@@ -72,38 +76,7 @@ impl ::sfmc_partnerapi::xml::XmlEnum for Color {
         }
     }
 }
-impl ::core::str::FromStr for Color {
-    type Err = ::core::convert::Infallible;
-    fn from_str(value: &str) -> ::core::result::Result<Self, Self::Err> {
-        ::core::result::Result::Ok(::sfmc_partnerapi::xml::XmlEnum::from_wire(value))
-    }
-}
-impl ::core::convert::From<&str> for Color {
-    fn from(value: &str) -> Self {
-        ::sfmc_partnerapi::xml::XmlEnum::from_wire(value)
-    }
-}
-impl ::core::convert::AsRef<str> for Color {
-    fn as_ref(&self) -> &str {
-        self.as_str()
-    }
-}
-impl ::core::fmt::Display for Color {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::sfmc_partnerapi::xml::XmlValue for Color {
-    fn write_element(&self, w: &mut ::sfmc_partnerapi::xml::XmlWriter, name: &str) {
-        ::sfmc_partnerapi::xml::write_enum(self, w, name);
-    }
-    fn read_element(
-        r: &mut ::sfmc_partnerapi::xml::XmlReader<'_>,
-        start: &::sfmc_partnerapi::xml::Start<'_>,
-    ) -> ::core::result::Result<Self, ::sfmc_partnerapi::xml::XmlError> {
-        ::sfmc_partnerapi::xml::read_enum(r, start)
-    }
-}
+#[cfg(feature = "serde")]
 impl ::serde::Serialize for Color {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -112,8 +85,58 @@ impl ::serde::Serialize for Color {
         s.serialize_str(self.as_str())
     }
 }
+/// Inline type of element `DoManyRequestMsg`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize))]
+pub struct DoManyRequestMsg {
+    pub options: ::core::option::Option<::std::boxed::Box<Holder>>,
+    pub objects: ::std::vec::Vec<AnyBase>,
+}
+impl ::sfmc_partnerapi::xml::XmlComplex for DoManyRequestMsg {
+    const TYPE_NAME: &'static str = "DoManyRequestMsg";
+    fn write_fields(&self, w: &mut ::sfmc_partnerapi::xml::XmlWriter) {
+        w.opt("Options", &self.options);
+        w.wrapped("Objects", "Object", &self.objects, false);
+    }
+    fn read_field(
+        &mut self,
+        r: &mut ::sfmc_partnerapi::xml::XmlReader<'_>,
+        c: &::sfmc_partnerapi::xml::Start<'_>,
+    ) -> ::core::result::Result<bool, ::sfmc_partnerapi::xml::XmlError> {
+        match c.local_name() {
+            b"Options" => r.opt(c, &mut self.options)?,
+            b"Objects" => r.wrapped(c, b"Object", &mut self.objects)?,
+            _ => return ::core::result::Result::Ok(false),
+        }
+        ::core::result::Result::Ok(true)
+    }
+}
+/// Inline type of element `DoManyResponseMsg`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize))]
+pub struct DoManyResponseMsg {
+    pub overall_status: ::std::string::String,
+}
+impl ::sfmc_partnerapi::xml::XmlComplex for DoManyResponseMsg {
+    const TYPE_NAME: &'static str = "DoManyResponseMsg";
+    fn write_fields(&self, w: &mut ::sfmc_partnerapi::xml::XmlWriter) {
+        w.req("OverallStatus", &self.overall_status);
+    }
+    fn read_field(
+        &mut self,
+        r: &mut ::sfmc_partnerapi::xml::XmlReader<'_>,
+        c: &::sfmc_partnerapi::xml::Start<'_>,
+    ) -> ::core::result::Result<bool, ::sfmc_partnerapi::xml::XmlError> {
+        match c.local_name() {
+            b"OverallStatus" => r.req(c, &mut self.overall_status)?,
+            _ => return ::core::result::Result::Ok(false),
+        }
+        ::core::result::Result::Ok(true)
+    }
+}
 /// Inline type of element `DoRequestMsg`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize))]
 pub struct DoRequestMsg {
     pub holder: Holder,
 }
@@ -135,7 +158,8 @@ impl ::sfmc_partnerapi::xml::XmlComplex for DoRequestMsg {
     }
 }
 /// Inline type of element `DoResponseMsg`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize))]
 pub struct DoResponseMsg {
     pub results: ::std::vec::Vec<AnyBase>,
     pub overall_status: ::std::string::String,
@@ -160,7 +184,8 @@ impl ::sfmc_partnerapi::xml::XmlComplex for DoResponseMsg {
     }
 }
 /// XSD complex type `Holder`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize))]
 pub struct Holder {
     pub thing: ::core::option::Option<AnyBase>,
     pub things: ::std::vec::Vec<AnyBase>,
@@ -197,10 +222,12 @@ impl ::sfmc_partnerapi::xml::XmlComplex for Holder {
     }
 }
 /// XSD complex type `Item` (extends `Base`).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize))]
 pub struct Item {
     pub id: ::core::option::Option<i32>,
     pub name: ::core::option::Option<::std::string::String>,
+    pub correlation_id: ::core::option::Option<::std::string::String>,
     pub count: i64,
     pub r#type: ::core::option::Option<::std::string::String>,
     pub tags: ::std::vec::Vec<::std::string::String>,
@@ -211,6 +238,7 @@ impl ::sfmc_partnerapi::xml::XmlComplex for Item {
     fn write_fields(&self, w: &mut ::sfmc_partnerapi::xml::XmlWriter) {
         w.opt("ID", &self.id);
         w.opt("Name", &self.name);
+        w.opt("CorrelationID", &self.correlation_id);
         w.req("Count", &self.count);
         w.opt("Type", &self.r#type);
         w.wrapped("Tags", "Tag", &self.tags, false);
@@ -224,6 +252,7 @@ impl ::sfmc_partnerapi::xml::XmlComplex for Item {
         match c.local_name() {
             b"ID" => r.opt(c, &mut self.id)?,
             b"Name" => r.opt(c, &mut self.name)?,
+            b"CorrelationID" => r.opt(c, &mut self.correlation_id)?,
             b"Count" => r.req(c, &mut self.count)?,
             b"Type" => r.opt(c, &mut self.r#type)?,
             b"Tags" => r.wrapped(c, b"Tag", &mut self.tags)?,
@@ -234,10 +263,12 @@ impl ::sfmc_partnerapi::xml::XmlComplex for Item {
     }
 }
 /// XSD complex type `SpecialItem` (extends `Item`).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize))]
 pub struct SpecialItem {
     pub id: ::core::option::Option<i32>,
     pub name: ::core::option::Option<::std::string::String>,
+    pub correlation_id: ::core::option::Option<::std::string::String>,
     pub count: i64,
     pub r#type: ::core::option::Option<::std::string::String>,
     pub tags: ::std::vec::Vec<::std::string::String>,
@@ -249,6 +280,7 @@ impl ::sfmc_partnerapi::xml::XmlComplex for SpecialItem {
     fn write_fields(&self, w: &mut ::sfmc_partnerapi::xml::XmlWriter) {
         w.opt("ID", &self.id);
         w.opt("Name", &self.name);
+        w.opt("CorrelationID", &self.correlation_id);
         w.req("Count", &self.count);
         w.opt("Type", &self.r#type);
         w.wrapped("Tags", "Tag", &self.tags, false);
@@ -263,6 +295,7 @@ impl ::sfmc_partnerapi::xml::XmlComplex for SpecialItem {
         match c.local_name() {
             b"ID" => r.opt(c, &mut self.id)?,
             b"Name" => r.opt(c, &mut self.name)?,
+            b"CorrelationID" => r.opt(c, &mut self.correlation_id)?,
             b"Count" => r.req(c, &mut self.count)?,
             b"Type" => r.opt(c, &mut self.r#type)?,
             b"Tags" => r.wrapped(c, b"Tag", &mut self.tags)?,
@@ -274,7 +307,8 @@ impl ::sfmc_partnerapi::xml::XmlComplex for SpecialItem {
     }
 }
 /// `Base` or one of the 2 types derived from it, told apart by `xsi:type`. The enum is `#[non_exhaustive]`: a type the service adds is an additive change (until the bindings know it, such a value reads as `Untyped`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub enum AnyBase {
     /// `Base`
@@ -354,8 +388,32 @@ impl ::core::convert::From<SpecialItem> for AnyBase {
         Self::SpecialItem(::std::boxed::Box::new(v))
     }
 }
+macro_rules! __any_base {
+    ($s:expr, $v:ident => $e:expr) => {
+        match $s { AnyBase::Base($v) => $e, AnyBase::Item($v) => $e,
+        AnyBase::SpecialItem($v) => $e, AnyBase::Untyped(u) => { let $v = & u.base; $e }
+        }
+    };
+    (mut $s:expr, $v:ident => $e:expr) => {
+        match $s { AnyBase::Base($v) => $e, AnyBase::Item($v) => $e,
+        AnyBase::SpecialItem($v) => $e, AnyBase::Untyped(u) => { let $v = & mut u.base;
+        $e } }
+    };
+    (fields $($f:ident $m:ident $x:literal : $t:ty;)*) => {
+        impl AnyBase { $(#[doc = concat!(" `", $x, "`, whichever type the value has.")]
+        pub fn $f (& self) -> & $t { __any_base!(self, v => & v. $f) } #[doc =
+        concat!(" `", $x, "`, whichever type the value has, to change.")] pub fn $m (&
+        mut self) -> & mut $t { __any_base!(mut self, v => & mut v. $f) })* }
+    };
+}
+__any_base!(
+    fields id id_mut "ID" : ::core::option::Option < i32 >; name name_mut "Name" :
+    ::core::option::Option < ::std::string::String >; correlation_id correlation_id_mut
+    "CorrelationID" : ::core::option::Option < ::std::string::String >;
+);
 /// `Item` or one of the 1 types derived from it, told apart by `xsi:type`. The enum is `#[non_exhaustive]`: a type the service adds is an additive change (until the bindings know it, such a value reads as `Untyped`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub enum AnyItem {
     /// `Item`
@@ -425,6 +483,42 @@ impl ::core::convert::From<SpecialItem> for AnyItem {
         Self::SpecialItem(::std::boxed::Box::new(v))
     }
 }
+macro_rules! __any_item {
+    ($s:expr, $v:ident => $e:expr) => {
+        match $s { AnyItem::Item($v) => $e, AnyItem::SpecialItem($v) => $e,
+        AnyItem::Untyped(u) => { let $v = & u.base; $e } }
+    };
+    (mut $s:expr, $v:ident => $e:expr) => {
+        match $s { AnyItem::Item($v) => $e, AnyItem::SpecialItem($v) => $e,
+        AnyItem::Untyped(u) => { let $v = & mut u.base; $e } }
+    };
+    (fields $($f:ident $m:ident $x:literal : $t:ty;)*) => {
+        impl AnyItem { $(#[doc = concat!(" `", $x, "`, whichever type the value has.")]
+        pub fn $f (& self) -> & $t { __any_item!(self, v => & v. $f) } #[doc =
+        concat!(" `", $x, "`, whichever type the value has, to change.")] pub fn $m (&
+        mut self) -> & mut $t { __any_item!(mut self, v => & mut v. $f) })* }
+    };
+}
+__any_item!(
+    fields id id_mut "ID" : ::core::option::Option < i32 >; name name_mut "Name" :
+    ::core::option::Option < ::std::string::String >; correlation_id correlation_id_mut
+    "CorrelationID" : ::core::option::Option < ::std::string::String >; count count_mut
+    "Count" : i64; r#type type_mut "Type" : ::core::option::Option <
+    ::std::string::String >; tags tags_mut "Tags" : ::std::vec::Vec <
+    ::std::string::String >; parent parent_mut "Parent" : ::core::option::Option <
+    AnyItem >;
+);
+macro_rules! __from_item {
+    ($($t:ident),*) => {
+        $(impl ::core::convert::From < Item > for $t { #[doc =
+        " The `Item`'s fields, the others empty."] fn from(b : Item) -> Self { Self { id
+        : b.id, name : b.name, correlation_id : b.correlation_id, count : b.count, r#type
+        : b.r#type, tags : b.tags, parent : b.parent, ..
+        ::core::default::Default::default() } } })*
+    };
+}
+__from_item!(SpecialItem);
+::sfmc_partnerapi::xml::enum_impls!(Color);
 impl ::sfmc_partnerapi::xml::XmlElement for DoRequestMsg {
     const NAME: &'static str = "DoRequestMsg";
     const NAMESPACE: &'static str = TARGET_NAMESPACE;
@@ -433,7 +527,16 @@ impl ::sfmc_partnerapi::xml::XmlElement for DoResponseMsg {
     const NAME: &'static str = "DoResponseMsg";
     const NAMESPACE: &'static str = TARGET_NAMESPACE;
 }
-/// A WSDL operation: its name, SOAPAction and the elements of its messages.
+impl ::sfmc_partnerapi::xml::XmlElement for DoManyRequestMsg {
+    const NAME: &'static str = "DoManyRequestMsg";
+    const NAMESPACE: &'static str = TARGET_NAMESPACE;
+}
+impl ::sfmc_partnerapi::xml::XmlElement for DoManyResponseMsg {
+    const NAME: &'static str = "DoManyResponseMsg";
+    const NAMESPACE: &'static str = TARGET_NAMESPACE;
+}
+/// A WSDL operation: its name, SOAPAction, the elements of its messages, and what a
+/// client may assume when it repeats one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct OperationInfo {
     /// Operation name.
@@ -444,13 +547,75 @@ pub struct OperationInfo {
     pub input: &'static str,
     /// The response body element.
     pub output: &'static str,
+    /// Changes nothing on the service: safe to repeat.
+    pub read_only: bool,
+    /// The service recognises a repeated request by the `CorrelationID` of each
+    /// object it carries: safe to repeat when every object has one
+    /// ([`Operation::every_object_correlated`]).
+    pub idempotent_with_correlation_ids: bool,
+}
+/// An operation of the service description as a type (see [`operations`]): its
+/// metadata and the types of its messages.
+pub trait Operation {
+    /// Name, SOAPAction, message elements and flags.
+    const INFO: OperationInfo;
+    /// The request message.
+    type Input: ::sfmc_partnerapi::xml::XmlElement;
+    /// The response message.
+    type Output: ::sfmc_partnerapi::xml::XmlElement;
+    /// Whether `request` carries at least one object that identifies itself by a
+    /// `CorrelationID`, and each one either has a value that is not blank or leaves
+    /// it unset (a writer told to fill it gives it one); objects of a type without
+    /// the field cannot have one. Always `false` unless
+    /// [`OperationInfo::idempotent_with_correlation_ids`].
+    fn every_object_correlated(request: &Self::Input) -> bool {
+        let _ = request;
+        false
+    }
+}
+/// One zero-sized type per operation, implementing [`Operation`].
+pub mod operations {
+    /// Does the thing
+    ///
+    /// `DoThing` (SOAPAction `urn:golden/DoThing`): sends a `DoRequestMsg`, answers a `DoResponseMsg`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct DoThing;
+    impl super::Operation for DoThing {
+        const INFO: super::OperationInfo = super::OperationInfo {
+            name: "DoThing",
+            soap_action: "urn:golden/DoThing",
+            input: "DoRequestMsg",
+            output: "DoResponseMsg",
+            read_only: true,
+            idempotent_with_correlation_ids: false,
+        };
+        type Input = super::DoRequestMsg;
+        type Output = super::DoResponseMsg;
+    }
+    /// `DoMany` (SOAPAction `urn:golden/DoMany`): sends a `DoManyRequestMsg`, answers a `DoManyResponseMsg`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct DoMany;
+    impl super::Operation for DoMany {
+        const INFO: super::OperationInfo = super::OperationInfo {
+            name: "DoMany",
+            soap_action: "urn:golden/DoMany",
+            input: "DoManyRequestMsg",
+            output: "DoManyResponseMsg",
+            read_only: false,
+            idempotent_with_correlation_ids: true,
+        };
+        type Input = super::DoManyRequestMsg;
+        type Output = super::DoManyResponseMsg;
+        fn every_object_correlated(request: &Self::Input) -> bool {
+            ::sfmc_partnerapi::xml::all_correlated(
+                ::core::iter::empty()
+                    .chain(request.objects.iter().map(|v| v.correlation_id())),
+            )
+        }
+    }
 }
 /// Every operation of the service description, in its order.
 pub const OPERATIONS: &[OperationInfo] = &[
-    OperationInfo {
-        name: "DoThing",
-        soap_action: "urn:golden/DoThing",
-        input: "DoRequestMsg",
-        output: "DoResponseMsg",
-    },
+    <operations::DoThing as Operation>::INFO,
+    <operations::DoMany as Operation>::INFO,
 ];

@@ -6,7 +6,8 @@ pub const TARGET_NAMESPACE: &str = "urn:wildcard";
 /// Service address given by the service description, if any.
 pub const SERVICE_ADDRESS: ::core::option::Option<&str> = ::core::option::Option::None;
 /// XSD complex type `AnyProperty`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize))]
 pub struct AnyProperty {
     /// Elements the schema's `xs:any` wildcard matches (and any other child no field takes), kept as written.
     pub any: ::std::vec::Vec<::sfmc_partnerapi::xml::AnyElement>,
@@ -26,7 +27,8 @@ impl ::sfmc_partnerapi::xml::XmlComplex for AnyProperty {
     }
 }
 /// Inline type of element `GetRequestMsg`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize))]
 pub struct GetRequestMsg {
     pub record: ::std::vec::Vec<Record>,
     pub strict: ::core::option::Option<::std::boxed::Box<Strict>>,
@@ -51,7 +53,8 @@ impl ::sfmc_partnerapi::xml::XmlComplex for GetRequestMsg {
     }
 }
 /// Inline type of element `GetResponseMsg`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize))]
 pub struct GetResponseMsg {
     pub record: ::std::vec::Vec<Record>,
 }
@@ -73,7 +76,8 @@ impl ::sfmc_partnerapi::xml::XmlComplex for GetResponseMsg {
     }
 }
 /// XSD complex type `Record`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize))]
 pub struct Record {
     /// The record's identifier.
     pub id: ::core::option::Option<i32>,
@@ -106,7 +110,8 @@ impl ::sfmc_partnerapi::xml::XmlComplex for Record {
     }
 }
 /// XSD complex type `Strict`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize))]
 pub struct Strict {
     pub name: ::std::string::String,
     /// Elements the schema's `xs:any` wildcard matches (and any other child no field takes), kept as written.
@@ -138,7 +143,8 @@ impl ::sfmc_partnerapi::xml::XmlElement for GetResponseMsg {
     const NAME: &'static str = "GetResponseMsg";
     const NAMESPACE: &'static str = TARGET_NAMESPACE;
 }
-/// A WSDL operation: its name, SOAPAction and the elements of its messages.
+/// A WSDL operation: its name, SOAPAction, the elements of its messages, and what a
+/// client may assume when it repeats one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct OperationInfo {
     /// Operation name.
@@ -149,13 +155,49 @@ pub struct OperationInfo {
     pub input: &'static str,
     /// The response body element.
     pub output: &'static str,
+    /// Changes nothing on the service: safe to repeat.
+    pub read_only: bool,
+    /// The service recognises a repeated request by the `CorrelationID` of each
+    /// object it carries: safe to repeat when every object has one
+    /// ([`Operation::every_object_correlated`]).
+    pub idempotent_with_correlation_ids: bool,
+}
+/// An operation of the service description as a type (see [`operations`]): its
+/// metadata and the types of its messages.
+pub trait Operation {
+    /// Name, SOAPAction, message elements and flags.
+    const INFO: OperationInfo;
+    /// The request message.
+    type Input: ::sfmc_partnerapi::xml::XmlElement;
+    /// The response message.
+    type Output: ::sfmc_partnerapi::xml::XmlElement;
+    /// Whether `request` carries at least one object that identifies itself by a
+    /// `CorrelationID`, and each one either has a value that is not blank or leaves
+    /// it unset (a writer told to fill it gives it one); objects of a type without
+    /// the field cannot have one. Always `false` unless
+    /// [`OperationInfo::idempotent_with_correlation_ids`].
+    fn every_object_correlated(request: &Self::Input) -> bool {
+        let _ = request;
+        false
+    }
+}
+/// One zero-sized type per operation, implementing [`Operation`].
+pub mod operations {
+    /// `Get` (SOAPAction `Get`): sends a `GetRequestMsg`, answers a `GetResponseMsg`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct Get;
+    impl super::Operation for Get {
+        const INFO: super::OperationInfo = super::OperationInfo {
+            name: "Get",
+            soap_action: "Get",
+            input: "GetRequestMsg",
+            output: "GetResponseMsg",
+            read_only: false,
+            idempotent_with_correlation_ids: false,
+        };
+        type Input = super::GetRequestMsg;
+        type Output = super::GetResponseMsg;
+    }
 }
 /// Every operation of the service description, in its order.
-pub const OPERATIONS: &[OperationInfo] = &[
-    OperationInfo {
-        name: "Get",
-        soap_action: "Get",
-        input: "GetRequestMsg",
-        output: "GetResponseMsg",
-    },
-];
+pub const OPERATIONS: &[OperationInfo] = &[<operations::Get as Operation>::INFO];
