@@ -360,7 +360,7 @@ fn object_id(object: &AnyApiObject) -> Option<i64> {
 /// [`ApiError`] from a Perform response.
 fn perform_api_error(resp: &PerformResponseMsg) -> ApiError {
     ApiError {
-        operation: "Perform".into(),
+        operation: operations::Perform::INFO.name.into(),
         overall_status: resp.overall_status.trim().to_string(),
         message: Some(resp.overall_status_message.trim().to_string()).filter(|m| !m.is_empty()),
         request_id: resp.request_id.as_ref().map(ToString::to_string),
@@ -760,7 +760,7 @@ impl Client {
             let overall = OverallStatus::parse(&resp.overall_status);
             if !overall.is_ok() {
                 let mut error = Error::from(ApiError {
-                    operation: "Retrieve".into(),
+                    operation: operations::Retrieve::INFO.name.into(),
                     overall_status: resp.overall_status.trim().to_string(),
                     message: match overall {
                         OverallStatus::Error(m) => m,
@@ -778,7 +778,7 @@ impl Client {
             }
             let Some(request_id) = resp.request_id.filter(|r| !r.trim().is_empty()) else {
                 return Err(Error::from(ApiError {
-                    operation: "Retrieve".into(),
+                    operation: operations::Retrieve::INFO.name.into(),
                     overall_status: resp.overall_status.trim().to_string(),
                     message: Some("MoreDataAvailable without a RequestID to continue from".into()),
                     ..Default::default()
@@ -798,7 +798,7 @@ impl Client {
             };
         }
         Err(Error::from(ApiError {
-            operation: "Retrieve".into(),
+            operation: operations::Retrieve::INFO.name.into(),
             overall_status: "MoreDataAvailable".into(),
             message: Some(format!(
                 "stopped after {MAX_RETRIEVE_BATCHES} batches ({} sends); narrow the status filter",
