@@ -30,9 +30,9 @@ async fn cancels_a_scheduled_send() -> Result<(), Box<dyn std::error::Error>> {
     assert!(!outcome.ok, "{outcome:?}");
 
     // The sandbox's state is what the service's would be.
-    let state = sandbox.state();
-    assert_eq!(state.send(29605).map(|s| s.status), Some(SendStatus::Canceled));
-    assert_eq!(state.send(29609).map(|s| s.status), Some(SendStatus::Sent));
+    let status = |id| sandbox.state().send(id).map(|send| send.status);
+    assert_eq!(status(29605), Some(SendStatus::Canceled));
+    assert_eq!(status(29609), Some(SendStatus::Sent));
     sandbox.shutdown().await;
     Ok(())
 }
