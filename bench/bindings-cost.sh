@@ -6,7 +6,9 @@
 #   - generation: time, peak memory and generated lines (codegen's `generate` example, release);
 #   - the crate's own build, debug and release: wall time and peak memory of the largest process
 #     (rustc), measured with /usr/bin/time -v after its dependencies are built
-#     (`cargo clean -p sfmc-partnerapi` first, so the build script is built and run again).
+#     (`cargo clean -p sfmc-partnerapi` first, so the build script is built and run again), the
+#     library alone (`-p sfmc-partnerapi`: default features, no `serde`; the workspace's other
+#     crates are not rebuilt).
 # Prints a table on stderr and, with --json, one JSON line per WSDL on stdout.
 # Builds in the normal target folder and leaves it built for the shipped WSDL. Several minutes.
 # Usage: bash bench/bindings-cost.sh [--json] [--no-release] [--upstream-only|--shipped-only]
@@ -14,6 +16,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
+target_dir=${CARGO_TARGET_DIR:-$root/target}
 
 json=0 release=1 which=both
 for a in "$@"; do
@@ -77,8 +80,8 @@ with_wsdl() {
 echo "== building the generator and the dependencies (not measured)" >&2
 cargo build -q --release -p sfmc-partnerapi-codegen --example generate
 for w in "${wsdls[@]}"; do
-  with_wsdl "$w" cargo build -q --lib
-  if [ "$release" = 1 ]; then with_wsdl "$w" cargo build -q --release --lib; fi
+  with_wsdl "$w" cargo build -q -p sfmc-partnerapi --lib
+  if [ "$release" = 1 ]; then with_wsdl "$w" cargo build -q --release -p sfmc-partnerapi --lib; fi
 done
 
 gen_dir=$(mktemp -d)
@@ -87,14 +90,14 @@ printf '%-9s %9s %9s %10s %11s %11s %13s %13s\n' wsdl gen_s gen_MiB lines debug_
 for w in "${wsdls[@]}"; do
   name=${w%%:*} wsdl=${w#*:}
   if [ "$name" = shipped ]; then envargs=(env -u PARTNERAPI_WSDL); else envargs=(env "PARTNERAPI_WSDL=$wsdl"); fi
-  read -r gen_s gen_kib < <(measure target/release/examples/generate "$wsdl" "$gen_dir")
+  read -r gen_s gen_kib < <(measure "$target_dir/release/examples/generate" "$wsdl" "$gen_dir")
   lines=$(wc -l < "$gen_dir/partnerapi.rs")
   cargo clean -q -p sfmc-partnerapi
-  read -r dbg_s dbg_kib < <(measure "${envargs[@]}" cargo build -q --lib)
+  read -r dbg_s dbg_kib < <(measure "${envargs[@]}" cargo build -q -p sfmc-partnerapi --lib)
   rel_s=null rel_kib=null
   if [ "$release" = 1 ]; then
     cargo clean -q --release -p sfmc-partnerapi
-    read -r rel_s rel_kib < <(measure "${envargs[@]}" cargo build -q --release --lib)
+    read -r rel_s rel_kib < <(measure "${envargs[@]}" cargo build -q --release -p sfmc-partnerapi --lib)
   fi
   mib() { if [ "$1" = null ]; then echo null; else awk -v k="$1" 'BEGIN{printf "%.0f", k/1024}'; fi; }
   printf '%-9s %9s %9s %10s %11s %11s %13s %13s\n' "$name" "$gen_s" "$(mib "$gen_kib")" "$lines" \
@@ -106,5 +109,5 @@ for w in "${wsdls[@]}"; do
 done
 # Leave the normal (shipped WSDL) build in place for whatever runs next.
 if [ "$which" = upstream ]; then
-  cargo build -q --lib
+  cargo build -q -p sfmc-partnerapi --lib
 fi

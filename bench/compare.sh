@@ -46,7 +46,7 @@ quick_flag=()
 [ "$quick" = 1 ] && quick_flag=(--quick)
 cargo_profile=()
 [ "$profile" = release ] && cargo_profile=(--release)
-bin=$root/target/$profile
+bin=${CARGO_TARGET_DIR:-$root/target}/$profile
 
 step "build ($profile): sfmc, examples bench_wire, bench_wire_system and load"
 cargo build -q "${cargo_profile[@]}" --bin sfmc --example bench_wire --example bench_wire_system \
