@@ -7,8 +7,6 @@ mod cli_support;
 #[path = "../../sandbox/tests/support/mod.rs"]
 mod sandbox_support;
 
-use std::io::{Read as _, Write as _};
-use std::net::TcpListener;
 use std::time::Duration;
 
 use cli_support::*;
@@ -196,45 +194,13 @@ fn perform_response(id: i32, overall: &str) -> String {
 
 /// A loopback server answering each of its first `n` requests with `body` (HTTP 200).
 fn answering_server(body: String, n: usize) -> R<String> {
-    let listener = TcpListener::bind("127.0.0.1:0")?;
-    let addr = listener.local_addr()?;
-    std::thread::spawn(move || {
-        for stream in listener.incoming().take(n) {
-            let Ok(mut s) = stream else { continue };
-            let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
-            let mut buf = Vec::new();
-            let mut chunk = [0u8; 4096];
-            // The head, then the body by Content-Length.
-            let head_end = loop {
-                match s.read(&mut chunk) {
-                    Ok(0) | Err(_) => break None,
-                    Ok(k) => buf.extend_from_slice(&chunk[..k]),
-                }
-                if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                    break Some(i + 4);
-                }
-            };
-            let Some(start) = head_end else { continue };
-            let head = String::from_utf8_lossy(&buf[..start]).to_ascii_lowercase();
-            let len = head
-                .lines()
-                .find_map(|l| l.strip_prefix("content-length:"))
-                .and_then(|v| v.trim().parse::<usize>().ok())
-                .unwrap_or(0);
-            while buf.len() < start + len {
-                match s.read(&mut chunk) {
-                    Ok(0) | Err(_) => break,
-                    Ok(k) => buf.extend_from_slice(&chunk[..k]),
-                }
-            }
-            let _ = write!(
-                s,
-                "HTTP/1.1 200 OK\r\nContent-Type: text/xml; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                body.len()
-            );
-        }
-    });
-    Ok(format!("http://{addr}/Service.asmx"))
+    raw_server(
+        format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: text/xml; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        ),
+        n,
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

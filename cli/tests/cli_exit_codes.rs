@@ -5,7 +5,6 @@ mod cli_support;
 #[path = "../../sandbox/tests/support/mod.rs"]
 mod sandbox_support;
 
-use std::io::{Read as _, Write as _};
 use std::net::TcpListener;
 use std::time::Duration;
 
@@ -214,46 +213,6 @@ async fn api_errors_exit_1() -> R {
     assert_eq!(status_of(&sb, 101), Some(SendStatus::Scheduled));
     sb.shutdown().await;
     Ok(())
-}
-
-/// A loopback server answering every request with `response` (raw HTTP), `n` times.
-fn raw_server(response: &'static str, n: usize) -> R<String> {
-    let listener = TcpListener::bind("127.0.0.1:0")?;
-    let addr = listener.local_addr()?;
-    std::thread::spawn(move || {
-        for stream in listener.incoming().take(n) {
-            let Ok(mut s) = stream else { continue };
-            let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
-            // Read the head, then the body by Content-Length.
-            let mut buf = Vec::new();
-            let mut chunk = [0u8; 4096];
-            let body_start = loop {
-                match s.read(&mut chunk) {
-                    Ok(0) | Err(_) => break None,
-                    Ok(k) => buf.extend_from_slice(&chunk[..k]),
-                }
-                if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                    break Some(i + 4);
-                }
-            };
-            if let Some(start) = body_start {
-                let head = String::from_utf8_lossy(&buf[..start]).to_ascii_lowercase();
-                let len = head
-                    .lines()
-                    .find_map(|l| l.strip_prefix("content-length:"))
-                    .and_then(|v| v.trim().parse::<usize>().ok())
-                    .unwrap_or(0);
-                while buf.len() < start + len {
-                    match s.read(&mut chunk) {
-                        Ok(0) | Err(_) => break,
-                        Ok(k) => buf.extend_from_slice(&chunk[..k]),
-                    }
-                }
-            }
-            let _ = s.write_all(response.as_bytes());
-        }
-    });
-    Ok(format!("http://{addr}/Service.asmx"))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -216,3 +216,46 @@ pub fn peers_unavailable(what: &str) -> R {
     eprintln!("note: skipping: {what}");
     Ok(())
 }
+
+/// A loopback server answering each of its first `n` requests with `response` (raw HTTP: status
+/// line, headers and body), after reading the request's head and its body by Content-Length.
+/// Gives the SOAP endpoint URL to use.
+pub fn raw_server(response: impl Into<String>, n: usize) -> R<String> {
+    use std::io::Write as _;
+    let response = response.into();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    let addr = listener.local_addr()?;
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(n) {
+            let Ok(mut s) = stream else { continue };
+            let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
+            let mut buf = Vec::new();
+            let mut chunk = [0u8; 4096];
+            let body_start = loop {
+                match s.read(&mut chunk) {
+                    Ok(0) | Err(_) => break None,
+                    Ok(k) => buf.extend_from_slice(&chunk[..k]),
+                }
+                if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                    break Some(i + 4);
+                }
+            };
+            if let Some(start) = body_start {
+                let head = String::from_utf8_lossy(&buf[..start]).to_ascii_lowercase();
+                let len = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("content-length:"))
+                    .and_then(|v| v.trim().parse::<usize>().ok())
+                    .unwrap_or(0);
+                while buf.len() < start + len {
+                    match s.read(&mut chunk) {
+                        Ok(0) | Err(_) => break,
+                        Ok(k) => buf.extend_from_slice(&chunk[..k]),
+                    }
+                }
+            }
+            let _ = s.write_all(response.as_bytes());
+        }
+    });
+    Ok(format!("http://{addr}/Service.asmx"))
+}
