@@ -468,6 +468,21 @@ pub(crate) fn assemble<'k, K: Key + 'k, O>(
     }
 }
 
+/// `definitions` in chunks of [`MAX_DEFINITIONS_PER_CALL`], in order.
+fn chunked(definitions: Vec<AnyApiObject>) -> Vec<Vec<AnyApiObject>> {
+    let mut chunks = Vec::with_capacity(definitions.len().div_ceil(MAX_DEFINITIONS_PER_CALL));
+    let mut definitions = definitions.into_iter().peekable();
+    while definitions.peek().is_some() {
+        chunks.push(
+            definitions
+                .by_ref()
+                .take(MAX_DEFINITIONS_PER_CALL)
+                .collect(),
+        );
+    }
+    chunks
+}
+
 /// [`crate::secret::mask`] for a string of the generated types.
 fn mask_compact(text: &mut crate::CompactString, secrets: &[&str]) {
     if secrets.iter().any(|s| !s.is_empty() && text.contains(s)) {
@@ -548,6 +563,23 @@ impl Client {
         self.perform_bulk_with_progress(action, definitions, options, |_, _| {})
             .await?
             .into_result()
+    }
+
+    /// The envelopes [`perform_bulk`](Self::perform_bulk) would send for `action` on
+    /// `definitions` (one per chunk of [`MAX_DEFINITIONS_PER_CALL`], one per line, each with
+    /// the `CorrelationID` a real call would generate), with every secret masked as `***`.
+    /// Nothing is sent.
+    pub fn dry_run_perform_bulk(
+        &self,
+        action: &str,
+        definitions: Vec<AnyApiObject>,
+        options: Option<PerformOptions>,
+    ) -> String {
+        chunked(definitions)
+            .into_iter()
+            .map(|chunk| self.dry_run_perform(action, chunk, options.clone()))
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 
     /// [`perform_bulk`](Self::perform_bulk), calling `progress(done, total)` as each chunk

@@ -2,7 +2,7 @@
 
 use std::io::IsTerminal as _;
 
-use sfmc_partnerapi::{Error, ErrorKind, SendAction};
+use sfmc_partnerapi::{Error, ErrorKind};
 
 /// Every ID succeeded.
 pub const EXIT_OK: u8 = 0;
@@ -115,9 +115,19 @@ pub fn error_code_suffix(code: Option<i32>) -> String {
     code.map(|c| format!(", ErrorCode {c}")).unwrap_or_default()
 }
 
-/// A progress bar on stderr for a batch of `n` IDs, when it spans more than one request and
-/// stderr is a terminal.
-pub fn progress_bar(n: usize, action: SendAction) -> Option<indicatif::ProgressBar> {
+/// The exit code an outcome implies: 0 done; the exit code of the error that failed (or
+/// stopped) its request; 1 when the service answered with an error for it.
+pub fn outcome_exit_code(ok: bool, error_kind: Option<ErrorKind>) -> u8 {
+    match (ok, error_kind) {
+        (true, _) => EXIT_OK,
+        (false, Some(kind)) => exit_code(kind),
+        (false, None) => EXIT_API,
+    }
+}
+
+/// A progress bar on stderr for a batch of `n` IDs (`what`: "cancel sends", ...), when it
+/// spans more than one request and stderr is a terminal.
+pub fn progress_bar(n: usize, what: String) -> Option<indicatif::ProgressBar> {
     if n <= PROGRESS_ABOVE || !std::io::stderr().is_terminal() {
         return None;
     }
@@ -127,6 +137,6 @@ pub fn progress_bar(n: usize, action: SendAction) -> Option<indicatif::ProgressB
     {
         bar.set_style(style.progress_chars("=> "));
     }
-    bar.set_message(format!("{action} sends"));
+    bar.set_message(what);
     Some(bar)
 }
