@@ -9,7 +9,10 @@ mod common;
 use std::collections::HashSet;
 use std::time::Duration;
 
-use common::{builder, err, ok, perform_ok, perform_request, perform_response, Reply, Server};
+use common::{
+    builder, perform_ok, perform_request, perform_response, perform_reversed_sevens_fail, Reply,
+    Server,
+};
 use sfmc_partnerapi::sends::{OutcomeStatus, SendAction};
 use sfmc_partnerapi::soap::Fault;
 use sfmc_partnerapi::types::{AnyApiObject, ApiObject};
@@ -31,19 +34,7 @@ fn check_progress(calls: &[(usize, usize)], total: usize, chunks: usize) {
 /// Answers a Perform on sends after `HOLD`, with the results in reverse order and an error for
 /// every ID divisible by 7.
 fn held_answer(r: &common::Request) -> Reply {
-    let results: Vec<_> = r
-        .send_ids()
-        .into_iter()
-        .rev()
-        .map(|id| {
-            if id % 7 == 0 {
-                err(id, 12, "Send not found")
-            } else {
-                ok(id)
-            }
-        })
-        .collect();
-    Reply::xml(perform_response(&results, "Has Errors", "")).after(HOLD)
+    perform_reversed_sevens_fail(r).after(HOLD)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -6,7 +6,10 @@ mod common;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use common::{builder, client, err, ok, perform_ok, perform_response, Reply, ResultSpec, Server};
+use common::{
+    builder, client, err, ok, perform_ok, perform_response, perform_reversed_sevens_fail, Reply,
+    ResultSpec, Server,
+};
 use sfmc_partnerapi::sends::{OutcomeStatus, SendAction};
 use sfmc_partnerapi::soap::Fault;
 use sfmc_partnerapi::types::{AnyFilterPart, RetrieveRequestMsg};
@@ -136,22 +139,7 @@ async fn perform_reports_every_result_of_has_errors() {
 #[tokio::test]
 async fn batches_of_120_go_in_chunks_of_50_50_20_with_outcomes_in_order() {
     // Answer in reverse order, and fail every ID divisible by 7, to check the matching.
-    let server = Server::start(|r| {
-        let results: Vec<ResultSpec<'static>> = r
-            .send_ids()
-            .into_iter()
-            .rev()
-            .map(|id| {
-                if id % 7 == 0 {
-                    err(id, 12, "Send not found")
-                } else {
-                    ok(id)
-                }
-            })
-            .collect();
-        Reply::xml(perform_response(&results, "Has Errors", ""))
-    })
-    .await;
+    let server = Server::start(perform_reversed_sevens_fail).await;
     let ids: Vec<i64> = (1000..1120).collect();
     let outcomes = one_at_a_time(&server)
         .cancel_sends(&ids)

@@ -78,9 +78,15 @@ pub struct Global {
     #[arg(long, env = "SFMC_MAX_RETRIES", global = true, value_name = "N")]
     pub max_retries: Option<u32>,
     /// Requests in flight at once for cancel-send, pause-send, resume-send and perform (chunks
-    /// of 50 IDs), 1 to 64 [default: 4]; 1 sends them one after the other, in order.
-    #[arg(long, env = "SFMC_CONCURRENCY", global = true, value_name = "N")]
-    pub concurrency: Option<usize>,
+    /// of 50 IDs), 1 to 64; 1 sends them one after the other, in order.
+    #[arg(
+        long,
+        env = "SFMC_CONCURRENCY",
+        global = true,
+        value_name = "N",
+        default_value_t = sfmc_partnerapi::bulk::DEFAULT_BULK_CONCURRENCY
+    )]
+    pub concurrency: usize,
     /// Print JSON on stdout.
     #[arg(long, env = "SFMC_JSON", global = true, value_parser = BoolishValueParser::new())]
     pub json: bool,

@@ -113,9 +113,7 @@ pub fn build(g: &Global, demo: Option<&RunningSandbox>) -> Result<Client, Failur
         b = b.max_retries(n);
     }
     // The library checks the range (a configuration error, exit 2).
-    if let Some(n) = g.concurrency {
-        b = b.bulk_concurrency(n);
-    }
+    b = b.bulk_concurrency(g.concurrency);
     b = b.user_agent(concat!("sfmc/", env!("CARGO_PKG_VERSION")));
     b.build().map_err(|e| Failure::from_error(&e))
 }

@@ -76,24 +76,13 @@ pub async fn perform(
         );
         return Ok(EXIT_OK);
     }
-    let bar = output::progress_bar(ids.len(), format!("{action} {object_type}"));
+    let progress = output::Progress::new(ids.len(), format!("{action} {object_type}"));
     let batch = client
-        .perform_bulk_with_progress(action, definitions, None, |done, _| {
-            if let Some(bar) = &bar {
-                bar.set_position(done as u64);
-            }
-        })
+        .perform_bulk_with_progress(action, definitions, None, |done, _| progress.set(done))
         .await
         .map_err(|e| Failure::from_error(&e))?;
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
-    let code = batch
-        .outcomes
-        .iter()
-        .map(|o| output::outcome_exit_code(o.ok, o.error_kind))
-        .max()
-        .unwrap_or(EXIT_OK);
+    progress.finish();
+    let code = output::batch_exit_code(batch.outcomes.iter().map(|o| (o.ok, o.error_kind)));
     let shown = if g.json {
         serde_json::json!({
             "action": action,

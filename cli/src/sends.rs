@@ -22,24 +22,14 @@ pub async fn send_action(
         print!("{}", ensure_newline(client.dry_run(action, ids)));
         return Ok(EXIT_OK);
     }
-    let bar = output::progress_bar(ids.len(), format!("{action} sends"));
+    let progress = output::Progress::new(ids.len(), format!("{action} sends"));
     let batch = client
-        .send_action_with_progress(action, ids, |done, _| {
-            if let Some(bar) = &bar {
-                bar.set_position(done as u64);
-            }
-        })
+        .send_action_with_progress(action, ids, |done, _| progress.set(done))
         .await
         .map_err(|e| Failure::from_error(&e))?;
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
+    progress.finish();
     let outcomes = batch.outcomes;
-    let code = outcomes
-        .iter()
-        .map(|o| output::outcome_exit_code(o.ok, o.error_kind))
-        .max()
-        .unwrap_or(EXIT_OK);
+    let code = output::batch_exit_code(outcomes.iter().map(|o| (o.ok, o.error_kind)));
     if g.json {
         let out = serde_json::json!({
             "action": action.as_str(),

@@ -64,18 +64,7 @@ async fn usage_and_configuration_errors_exit_2() -> R {
         assert!(run.stderr.contains(says), "{}", run.describe());
     }
     let run = sfmc_run_env(
-        with(
-            a.clone(),
-            args![
-                "perform",
-                "--action",
-                "cancel",
-                "--object-type",
-                "Send",
-                "--id",
-                1
-            ],
-        ),
+        with(a.clone(), args!["cancel-send", 1]),
         vec![("SFMC_CONCURRENCY".into(), "100".into())],
     )
     .await?;

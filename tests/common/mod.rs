@@ -401,6 +401,24 @@ pub fn perform_ok(request: &Request) -> Reply {
     Reply::xml(perform_response(&results, "OK", ""))
 }
 
+/// Answers a Perform on sends with the results in reverse order and an error (`Send not
+/// found`, ErrorCode 12) for every ID divisible by 7: for checking the matching.
+pub fn perform_reversed_sevens_fail(request: &Request) -> Reply {
+    let results: Vec<_> = request
+        .send_ids()
+        .into_iter()
+        .rev()
+        .map(|id| {
+            if id % 7 == 0 {
+                err(id, 12, "Send not found")
+            } else {
+                ok(id)
+            }
+        })
+        .collect();
+    Reply::xml(perform_response(&results, "Has Errors", ""))
+}
+
 /// A token endpoint answer.
 pub fn token_answer(token: &str, expires_in: u64, soap_instance_url: &str) -> Reply {
     Reply::json(
