@@ -39,6 +39,7 @@ use tracing::Instrument as _;
 use url::Url;
 
 use crate::auth::{Credentials, OAuth, Token};
+use crate::bulk::{DEFAULT_BULK_CONCURRENCY, MAX_BULK_CONCURRENCY};
 use crate::error::Error;
 use crate::retry::{is_retryable_fault_code, Repeat, RetryClass, RetryPolicy};
 use crate::secret::Redact as _;
@@ -76,6 +77,8 @@ struct Inner {
     fallback_endpoint: Option<Url>,
     credentials: Credentials,
     retry: RetryPolicy,
+    /// Chunks of a bulk call in flight at once.
+    bulk_concurrency: usize,
 }
 
 impl std::fmt::Debug for Client {
@@ -95,6 +98,7 @@ impl std::fmt::Debug for Client {
             .field("connect_timeout", &inner.transport.connect_timeout)
             .field("max_response_bytes", &inner.transport.max_response_bytes)
             .field("retry", &inner.retry)
+            .field("bulk_concurrency", &inner.bulk_concurrency)
             .finish()
     }
 }
@@ -140,6 +144,7 @@ pub struct ClientBuilder {
     user_agent: Option<String>,
     proxies: Vec<reqwest::Proxy>,
     no_proxy: bool,
+    bulk_concurrency: Option<usize>,
 }
 
 impl std::fmt::Debug for ClientBuilder {
@@ -160,6 +165,7 @@ impl std::fmt::Debug for ClientBuilder {
             .field("max_response_bytes", &self.max_response_bytes)
             .field("proxies", &self.proxies.len())
             .field("no_proxy", &self.no_proxy)
+            .field("bulk_concurrency", &self.bulk_concurrency)
             .finish_non_exhaustive()
     }
 }
@@ -285,11 +291,27 @@ impl ClientBuilder {
         self
     }
 
+    /// How many chunks of a bulk call ([`Client::cancel_sends`], [`Client::perform_bulk`], ...)
+    /// are in flight at once, from 1 (one request after the other, in order) to
+    /// [`MAX_BULK_CONCURRENCY`] (default [`DEFAULT_BULK_CONCURRENCY`]); see [`crate::bulk`].
+    pub fn bulk_concurrency(mut self, chunks: usize) -> Self {
+        self.bulk_concurrency = Some(chunks);
+        self
+    }
+
     /// Builds the client. A configuration error ([`ErrorKind::Config`](crate::ErrorKind)) when a
     /// setting is wrong or missing: an unparsable URL,
     /// `http://` to a host that is not loopback, no way to know the SOAP endpoint, more than one
-    /// authentication method, empty credentials, a zero timeout or cap.
+    /// authentication method, empty credentials, a zero timeout or cap, a bulk concurrency out
+    /// of range.
     pub fn build(self) -> Result<Client, Error> {
+        let bulk_concurrency = self.bulk_concurrency.unwrap_or(DEFAULT_BULK_CONCURRENCY);
+        if !(1..=MAX_BULK_CONCURRENCY).contains(&bulk_concurrency) {
+            return Err(Error::config(format!(
+                "a bulk concurrency of {bulk_concurrency}: give 1 to {MAX_BULK_CONCURRENCY} \
+                 requests in flight"
+            )));
+        }
         let request_timeout = self.request_timeout.unwrap_or(DEFAULT_REQUEST_TIMEOUT);
         let connect_timeout = self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT);
         if request_timeout.is_zero() || connect_timeout.is_zero() {
@@ -417,6 +439,7 @@ impl ClientBuilder {
                 fallback_endpoint,
                 credentials,
                 retry,
+                bulk_concurrency,
             }),
         })
     }
@@ -452,6 +475,12 @@ impl Client {
     /// The retry policy in force.
     pub fn retry_policy(&self) -> &RetryPolicy {
         &self.inner.retry
+    }
+
+    /// How many chunks of a bulk call are in flight at once
+    /// ([`ClientBuilder::bulk_concurrency`]).
+    pub fn bulk_concurrency(&self) -> usize {
+        self.inner.bulk_concurrency
     }
 
     /// Writes `request` as the Body element of operation `op`; for an operation

@@ -3,6 +3,7 @@
 //!
 //! - [`client`]: the [`Client`], its builder, and one method per WSDL operation on [`Api`].
 //! - [`sends`]: cancel, pause and resume sends (one or many), retrieve sends, dry runs.
+//! - [`bulk`]: any Perform on many objects, in chunks with several requests in flight.
 //! - [`retry`]: the [`RetryPolicy`].
 //! - [`error`]: one [`Error`] type with an [`ErrorKind`] to match on, a hint for people, and
 //!   the transport error as its source.
@@ -33,6 +34,7 @@
 #![warn(missing_docs, missing_debug_implementations)]
 
 mod auth;
+pub mod bulk;
 pub mod client;
 pub mod error;
 pub mod retry;
@@ -43,6 +45,7 @@ mod transport;
 pub mod types;
 pub mod xml;
 
+pub use bulk::{ObjectKey, PerformBatch, PerformOutcome};
 pub use client::{Api, Client, ClientBuilder};
 /// The string type of the generated bindings: short values stay inline, without an allocation.
 pub use compact_str::CompactString;

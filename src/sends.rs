@@ -1,17 +1,22 @@
 //! Helpers for sends: cancel, pause and resume one or many ([`SendAction`], in chunks of
-//! [`MAX_DEFINITIONS_PER_CALL`]), a generic [`Client::perform`], [`Client::retrieve_sends`], and
-//! dry runs ([`Client::dry_run`] and its forms).
+//! [`MAX_DEFINITIONS_PER_CALL`], several in flight at once), a generic [`Client::perform`],
+//! [`Client::retrieve_sends`], and dry runs ([`Client::dry_run`] and its forms). The bulk
+//! form of any Perform is [`Client::perform_bulk`] ([`crate::bulk`]).
 //!
 //! # Batches and partial failures
 //!
 //! [`Client::cancel_sends`] (and the pause and resume forms) sends one Perform per chunk of at
-//! most 50 IDs, one chunk after the other, and returns one [`SendOutcome`] per ID, in input
-//! order. Results are matched to IDs by the ID of the result's `Object`, or by position when the
-//! service leaves the object out.
+//! most 50 IDs and returns one [`SendOutcome`] per ID, in input order. Chunks are started in
+//! input order, [`Client::bulk_concurrency`] at a time (default
+//! [`DEFAULT_BULK_CONCURRENCY`](crate::bulk::DEFAULT_BULK_CONCURRENCY), set with
+//! [`ClientBuilder::bulk_concurrency`](crate::ClientBuilder::bulk_concurrency); `1` sends them
+//! one after the other, in order); each request carries its own `CorrelationID`s, repeated when
+//! the request is retried. Results are matched to IDs by the ID of the result's `Object`, or by
+//! position when the service leaves the object out.
 //!
 //! - A result that is not OK (unknown ID, already canceled, ...) gives an outcome with
-//!   `ok = false` and the service's `StatusCode`, `ErrorCode` and `StatusMessage`.
-//! - A result that is not OK is [`OutcomeStatus::Failed`].
+//!   `ok = false` and the service's `StatusCode`, `ErrorCode` and `StatusMessage`: it is
+//!   [`OutcomeStatus::Failed`].
 //! - A whole chunk that fails (SOAP fault, HTTP or transport error, unreadable answer, after the
 //!   retries) gives each of its IDs an outcome with `ok = false`, the error's text and its
 //!   [`ErrorKind`]; its status is [`OutcomeStatus::Refused`] when nothing can have been done (a
@@ -20,16 +25,19 @@
 //!   may or may not have been acted on: check with [`Client::retrieve_sends`]). See
 //!   [`OutcomeStatus::of_failed_request`].
 //! - After an error that would fail every chunk alike ([`stops_batch`]: authentication,
-//!   configuration, connection, timeout), the remaining chunks are not sent: their IDs are
-//!   [`OutcomeStatus::NotAttempted`].
+//!   configuration, connection, timeout), no further chunk is started: the IDs of the chunks not
+//!   started yet are [`OutcomeStatus::NotAttempted`]; chunks already in flight (with a
+//!   concurrency above 1) finish and report their real outcomes.
 //! - When no chunk got an answer from the service at all, nothing is known about any ID: the
 //!   first error is returned as `Err` instead of outcomes. So `cancel_send(id)` returns `Err` on a
 //!   fault or transport error, and `Ok` with `ok = false` on a per-result error.
 //!   [`Client::send_action_with_progress`] returns the outcomes in every case (with a progress
-//!   callback per chunk), for callers that report per ID, such as the `sfmc` command line.
+//!   callback as each chunk finishes), for callers that report per ID, such as the `sfmc`
+//!   command line.
 
 use tracing::Instrument as _;
 
+use crate::bulk::{assemble, Batch, Verdict};
 use crate::client::{new_correlation_id, Client};
 use crate::error::{ApiError, Error, ErrorKind, ResultStatus};
 use crate::secret::Redact as _;
@@ -132,7 +140,8 @@ impl std::str::FromStr for SendAction {
     }
 }
 
-/// What is known about one send ID after a batch. Serialized as [`as_str`](Self::as_str).
+/// What is known about one send ID (or Perform definition) after a batch. Serialized as
+/// [`as_str`](Self::as_str).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OutcomeStatus {
@@ -148,7 +157,8 @@ pub enum OutcomeStatus {
     /// error, a timeout, an answer without a result for the ID): the send may or may not have
     /// been acted on; check with [`Client::retrieve_sends`].
     Unknown,
-    /// Not sent: an earlier chunk failed in a way that would have failed this one too.
+    /// Not sent: a chunk failed in a way that would have failed this one too, before this one
+    /// was started.
     NotAttempted,
 }
 
@@ -239,48 +249,28 @@ impl SendOutcome {
         message: String,
         error_kind: Option<ErrorKind>,
     ) -> Self {
+        Self::of(
+            id,
+            Verdict::without_result(status, error_code, message, error_kind),
+        )
+    }
+
+    fn of(id: i64, v: Verdict) -> Self {
         Self {
             id,
-            ok: false,
-            status,
-            status_code: status.as_str().to_string(),
-            error_code,
-            message,
-            error_kind,
+            ok: v.ok,
+            status: v.status,
+            status_code: v.status_code,
+            error_code: v.error_code,
+            message: v.message,
+            error_kind: v.error_kind,
         }
     }
 }
 
-/// The outcomes of a batch ([`Client::send_action_with_progress`]), one per ID in input order,
-/// with the first error that failed a chunk.
-#[derive(Debug, Clone)]
-pub struct SendBatch {
-    /// One outcome per ID, in input order.
-    pub outcomes: Vec<SendOutcome>,
-    first_error: Option<Error>,
-    answered: bool,
-}
-
-impl SendBatch {
-    /// The first error that failed a chunk, if any.
-    pub fn first_error(&self) -> Option<&Error> {
-        self.first_error.as_ref()
-    }
-
-    /// Whether the service answered for at least one chunk.
-    pub fn answered(&self) -> bool {
-        self.answered
-    }
-
-    /// The outcomes, or the first error when no chunk got an answer (then nothing is known
-    /// about any ID); an empty batch gives no outcomes.
-    pub fn into_result(self) -> Result<Vec<SendOutcome>, Error> {
-        match self.first_error {
-            Some(error) if !self.answered => Err(error),
-            _ => Ok(self.outcomes),
-        }
-    }
-}
+/// The outcomes of a batch of sends ([`Client::send_action_with_progress`]), one per ID in
+/// input order, with the first error that failed a chunk (see [`Batch`]).
+pub type SendBatch = Batch<SendOutcome>;
 
 /// A response's `OverallStatus`, read leniently.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -446,7 +436,7 @@ fn check_ids(ids: &[i64]) -> Result<Vec<i32>, Error> {
         .collect()
 }
 
-fn check_action(action: &str) -> Result<(), Error> {
+pub(crate) fn check_action(action: &str) -> Result<(), Error> {
     if action.trim().is_empty() {
         return Err(Error::config(
             "the Perform action is empty (cancel, pause, resume, start, ...)",
@@ -456,120 +446,13 @@ fn check_action(action: &str) -> Result<(), Error> {
 }
 
 /// One outcome per ID of `chunk` from the service's answer.
+#[cfg(test)]
 fn match_outcomes(chunk: &[i64], resp: &PerformResponseMsg) -> Vec<SendOutcome> {
-    let overall = OverallStatus::parse(&resp.overall_status);
-    let overall_message = resp.overall_status_message.trim();
-    let outcome = |id: i64, v: &ResultView<'_>| {
-        let status_code = v.status_code.trim();
-        let ok = status_code.eq_ignore_ascii_case("OK");
-        let mut message = v.status_message.trim().to_string();
-        if message.is_empty() && !ok {
-            message = overall_message.to_string();
-        }
-        SendOutcome {
-            id,
-            ok,
-            status: if ok {
-                OutcomeStatus::Ok
-            } else {
-                OutcomeStatus::Failed
-            },
-            status_code: status_code.to_string(),
-            error_code: v.error_code,
-            message,
-            error_kind: None,
-        }
-    };
-    let views: Vec<ResultView<'_>> = resp.results.iter().map(view).collect();
-    let mut slots: Vec<Option<SendOutcome>> = vec![None; chunk.len()];
-    let mut without_id = Vec::new();
-    // Results that match no ID asked for are counted, and reported once (a hostile answer with
-    // a million of them must not write a million log lines).
-    let mut strays = 0usize;
-    let mut first_stray = None;
-    for (index, v) in views.iter().enumerate() {
-        match v.object_id {
-            Some(oid) => {
-                let free = (0..chunk.len()).find(|&p| chunk[p] == oid && slots[p].is_none());
-                match free {
-                    Some(p) => slots[p] = Some(outcome(oid, v)),
-                    None => {
-                        strays += 1;
-                        first_stray.get_or_insert(oid);
-                    }
-                }
-            }
-            None => without_id.push(index),
-        }
-    }
-    if strays > 0 {
-        tracing::warn!(
-            results = strays,
-            first_id = first_stray,
-            "the service answered for send IDs that were not asked for (or twice); ignored"
-        );
-    }
-    // Results without an object: by position.
-    let mut unplaced = 0usize;
-    for index in without_id {
-        match slots.get_mut(index) {
-            Some(slot @ None) => *slot = Some(outcome(chunk[index], &views[index])),
-            _ => unplaced += 1,
-        }
-    }
-    if unplaced > 0 {
-        tracing::warn!(
-            results = unplaced,
-            "results that name no object and whose position is taken; ignored"
-        );
-    }
-    slots
+    crate::bulk::match_results(chunk, resp.clone())
         .into_iter()
         .zip(chunk)
-        .map(|(slot, &id)| {
-            slot.unwrap_or_else(|| {
-                if overall.is_ok() {
-                    SendOutcome::without_result(
-                        id,
-                        OutcomeStatus::Unknown,
-                        None,
-                        "the service returned no result for this ID".into(),
-                        None,
-                    )
-                } else {
-                    let message = match &overall {
-                        OverallStatus::Error(Some(m)) => m.clone(),
-                        _ if !overall_message.is_empty() => overall_message.to_string(),
-                        _ => format!(
-                            "the service answered {} without a result for this ID",
-                            resp.overall_status.trim()
-                        ),
-                    };
-                    SendOutcome {
-                        id,
-                        ok: false,
-                        status: OutcomeStatus::Failed,
-                        status_code: "Error".into(),
-                        error_code: None,
-                        message,
-                        error_kind: None,
-                    }
-                }
-            })
-        })
+        .map(|((verdict, _), &id)| SendOutcome::of(id, verdict))
         .collect()
-}
-
-/// Outcomes for a chunk that failed as a whole with `error`.
-fn failed_outcomes<'a>(chunk: &'a [i64], error: &Error) -> impl Iterator<Item = SendOutcome> + 'a {
-    let status = OutcomeStatus::of_failed_request(error);
-    let code = error.fault().and_then(|f| f.api_code());
-    // With its causes: a transport error's details are its source.
-    let message = error.report().to_string();
-    let kind = error.kind();
-    chunk
-        .iter()
-        .map(move |&id| SendOutcome::without_result(id, status, code, message.clone(), Some(kind)))
 }
 
 impl Client {
@@ -589,7 +472,8 @@ impl Client {
         self.send_action_one(SendAction::Resume, id).await
     }
 
-    /// Cancels sends `ids`: one Perform per 50 IDs, one outcome per ID in input order. See the
+    /// Cancels sends `ids`: one Perform per 50 IDs, [`bulk_concurrency`](Self::bulk_concurrency)
+    /// of them in flight at once, one outcome per ID in input order. See the
     /// [module](crate::sends) docs for partial failures.
     pub async fn cancel_sends(&self, ids: &[i64]) -> Result<Vec<SendOutcome>, Error> {
         self.send_action(SendAction::Cancel, ids).await
@@ -626,8 +510,8 @@ impl Client {
             .into_result()
     }
 
-    /// [`send_action`](Self::send_action), calling `progress(done, total)` after each chunk
-    /// (`done` IDs of `total` have an outcome), and returning every outcome even when no chunk
+    /// [`send_action`](Self::send_action), calling `progress(done, total)` as each chunk
+    /// finishes (`done` IDs of `total` have an outcome; it never decreases), and returning every outcome even when no chunk
     /// got an answer ([`SendBatch::into_result`] applies that rule). `Err` only for IDs outside
     /// `xs:int` ([`ErrorKind::Config`]), before anything is sent.
     ///
@@ -657,65 +541,25 @@ impl Client {
             "partnerapi.sends",
             action = action.as_str(),
             ids = ids.len(),
-            chunks = ids.len().div_ceil(MAX_DEFINITIONS_PER_CALL)
+            chunks = ids.len().div_ceil(MAX_DEFINITIONS_PER_CALL),
+            concurrency = self.bulk_concurrency(),
         );
         async {
-            let mut outcomes = Vec::with_capacity(ids.len());
-            let mut answered = false;
-            let mut first_error: Option<Error> = None;
-            let mut stop: Option<(String, ErrorKind)> = None;
-            for (chunk, wire) in ids
+            let requests = wire_ids
                 .chunks(MAX_DEFINITIONS_PER_CALL)
-                .zip(wire_ids.chunks(MAX_DEFINITIONS_PER_CALL))
-            {
-                if let Some((reason, kind)) = &stop {
-                    outcomes.extend(chunk.iter().map(|&id| {
-                        SendOutcome::without_result(
-                            id,
-                            OutcomeStatus::NotAttempted,
-                            None,
-                            reason.clone(),
-                            Some(*kind),
-                        )
-                    }));
-                } else {
-                    let request = send_action_request(action.as_str(), wire);
-                    match self.api().perform(&request).await {
-                        Ok(resp) => {
-                            answered = true;
-                            outcomes.extend(match_outcomes(chunk, &resp));
-                        }
-                        Err(error) => {
-                            tracing::warn!(ids = chunk.len(), error = %error, "a chunk failed");
-                            outcomes.extend(failed_outcomes(chunk, &error));
-                            if stops_batch(&error) {
-                                stop = Some((
-                                    format!(
-                                        "not sent: an earlier chunk failed: {}",
-                                        error.report()
-                                    ),
-                                    error.kind(),
-                                ));
-                            }
-                            first_error.get_or_insert(error);
-                        }
-                    }
-                }
-                progress(outcomes.len(), ids.len());
-            }
-            // The service's messages may repeat a credential: masked.
-            self.with_secrets(|secrets| {
-                for o in &mut outcomes {
-                    crate::secret::mask(&mut o.status_code, secrets);
-                    crate::secret::mask(&mut o.message, secrets);
-                }
-            })
-            .await;
-            Ok(SendBatch {
-                outcomes,
-                first_error,
-                answered,
-            })
+                .map(|wire| send_action_request(action.as_str(), wire))
+                .collect();
+            let answers = self.perform_chunks(requests, &mut progress).await;
+            let batch = self
+                .with_secrets(|secrets| {
+                    assemble(
+                        ids.chunks(MAX_DEFINITIONS_PER_CALL).zip(answers),
+                        secrets,
+                        |&id, _, verdict, _| SendOutcome::of(id, verdict),
+                    )
+                })
+                .await;
+            Ok(batch)
         }
         .instrument(span)
         .await

@@ -6,11 +6,20 @@ mod common;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use common::{client, err, ok, perform_ok, perform_response, Reply, ResultSpec, Server};
+use common::{
+    builder, client, err, ok, perform_ok, perform_response, perform_reversed_sevens_fail, Reply,
+    ResultSpec, Server,
+};
 use sfmc_partnerapi::sends::{OutcomeStatus, SendAction};
 use sfmc_partnerapi::soap::Fault;
 use sfmc_partnerapi::types::{AnyFilterPart, RetrieveRequestMsg};
 use sfmc_partnerapi::{Client, ErrorKind};
+
+/// A client that sends the chunks of a batch one after the other, in order (the tests below
+/// count requests in order; `tests/client_bulk.rs` runs several at once).
+fn one_at_a_time(server: &Server) -> Client {
+    builder(server).bulk_concurrency(1).build().expect("client")
+}
 
 #[tokio::test]
 async fn per_result_errors_give_failed_outcomes() {
@@ -130,24 +139,12 @@ async fn perform_reports_every_result_of_has_errors() {
 #[tokio::test]
 async fn batches_of_120_go_in_chunks_of_50_50_20_with_outcomes_in_order() {
     // Answer in reverse order, and fail every ID divisible by 7, to check the matching.
-    let server = Server::start(|r| {
-        let results: Vec<ResultSpec<'static>> = r
-            .send_ids()
-            .into_iter()
-            .rev()
-            .map(|id| {
-                if id % 7 == 0 {
-                    err(id, 12, "Send not found")
-                } else {
-                    ok(id)
-                }
-            })
-            .collect();
-        Reply::xml(perform_response(&results, "Has Errors", ""))
-    })
-    .await;
+    let server = Server::start(perform_reversed_sevens_fail).await;
     let ids: Vec<i64> = (1000..1120).collect();
-    let outcomes = client(&server).cancel_sends(&ids).await.expect("outcomes");
+    let outcomes = one_at_a_time(&server)
+        .cancel_sends(&ids)
+        .await
+        .expect("outcomes");
     let sizes: Vec<usize> = server
         .requests()
         .iter()
@@ -204,7 +201,10 @@ async fn a_failing_chunk_marks_its_ids_and_the_others_go_on() {
     })
     .await;
     let ids: Vec<i64> = (1..=120).collect();
-    let outcomes = client(&server).cancel_sends(&ids).await.expect("outcomes");
+    let outcomes = one_at_a_time(&server)
+        .cancel_sends(&ids)
+        .await
+        .expect("outcomes");
     assert_eq!(outcomes.len(), 120);
     assert!(outcomes[..50].iter().all(|o| o.ok));
     for o in &outcomes[50..100] {
@@ -246,7 +246,10 @@ async fn an_auth_failure_stops_the_batch() {
     })
     .await;
     let ids: Vec<i64> = (1..=150).collect();
-    let outcomes = client(&server).cancel_sends(&ids).await.expect("outcomes");
+    let outcomes = one_at_a_time(&server)
+        .cancel_sends(&ids)
+        .await
+        .expect("outcomes");
     assert!(outcomes[..50].iter().all(|o| o.ok));
     assert!(outcomes[50..100]
         .iter()

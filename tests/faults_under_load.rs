@@ -1,5 +1,6 @@
 //! Faults under load, against the sandbox's fault injection: 1,000 cancels through 30 % of
-//! 503s and rate-limit faults, dropped connections (retried thanks to CorrelationIDs, never
+//! 503s and rate-limit faults, 5,000 with eight chunks in flight through 503s, rate-limit faults
+//! and dropped connections, dropped connections (retried thanks to CorrelationIDs, never
 //! counted as success on their own), one token request for 100 concurrent calls after the token
 //! expired, and request timeouts honoured within a second.
 #[path = "../sandbox/tests/support/mod.rs"]
@@ -217,6 +218,73 @@ async fn dropped_connections_are_retried_and_report_the_real_outcome() -> R {
     Ok(())
 }
 
+/// Bulk cancels with eight chunks in flight through 30 % of faults: 503s, rate-limit faults
+/// (apifault Code 17) and connections dropped after the cancel took effect. Every send is
+/// canceled exactly once and every ID's outcome is the real one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bulk_cancels_eight_at_a_time_through_thirty_percent_of_faults() -> R {
+    let ids: Vec<i64> = (1..=5000).collect();
+    let sb = sandbox_with(
+        ids.iter().copied(),
+        FaultInjection {
+            http_503: 0.1,
+            rate_limited: 0.1,
+            drop_connection: 0.1,
+            latency: Duration::from_millis(5),
+            latency_jitter: Duration::from_millis(20),
+            seed: Some(1313),
+            ..Default::default()
+        },
+    )
+    .await?;
+    // Why this cannot fail in practice: each SOAP request takes the next draw of the seeded
+    // sequence, whichever chunk sent it, so the number of faults is fixed by the seed (each
+    // fault costs one more request, until 100 requests went through); only which chunk meets
+    // which fault depends on timing, and each attempt meets one with odds 0.3. A chunk fails
+    // only when all of its 20 attempts do: 0.3^20 = 3.5e-11 per chunk, 3.5e-9 for the 100
+    // chunks of a run.
+    let client = client_for(&sb)
+        .retry_policy(patient(20))
+        .bulk_concurrency(8)
+        .build()?;
+    let mut calls = 0;
+    let batch = client
+        .send_action_with_progress(sfmc_partnerapi::SendAction::Cancel, &ids, |_, _| calls += 1)
+        .await?;
+    assert_eq!(calls, 100, "one progress report per chunk");
+    assert!(batch.first_error().is_none(), "{:?}", batch.first_error());
+    // Every outcome reported, in order, each the cancel that happened: for a dropped
+    // connection, the repeat (same CorrelationIDs) gets the first outcome, not "already
+    // canceled".
+    let outcomes = batch.outcomes;
+    assert_eq!(outcomes.iter().map(|o| o.id).collect::<Vec<_>>(), ids);
+    for o in &outcomes {
+        assert!(
+            o.ok && o.message == format!("Send {} canceled", o.id),
+            "{o:?}"
+        );
+    }
+    // Each send canceled, exactly once: no request went out twice without a fault.
+    let state = sb.state();
+    assert!(ids
+        .iter()
+        .all(|&id| state.send(id).map(|s| s.status) == Some(SendStatus::Canceled)));
+    let stats = state.stats();
+    let injected = stats.injected_503 + stats.injected_rate_limited + stats.injected_dropped;
+    assert_eq!(stats.soap_requests, 100 + injected, "{stats:?}");
+    assert!(
+        stats.injected_503 >= 1 && stats.injected_rate_limited >= 1 && stats.injected_dropped >= 1,
+        "each kind of fault met: {stats:?}"
+    );
+    assert!(injected >= 20, "about 30 % of the requests: {stats:?}");
+    eprintln!(
+        "5,000 cancels, 8 chunks at a time: {} SOAP requests, {} answered 503, {} rate-limited, {} dropped",
+        stats.soap_requests, stats.injected_503, stats.injected_rate_limited, stats.injected_dropped
+    );
+    sb.shutdown().await;
+    Ok(())
+}
+
 #[tokio::test]
 async fn a_lost_answer_is_retried_once_and_reports_the_cancel() -> R {
     let sb = sandbox_with(
@@ -277,7 +345,11 @@ async fn connections_dropped_every_time_are_never_a_success() -> R {
         },
     )
     .await?;
-    let client = client_for(&sb).retry_policy(patient(4)).build()?;
+    // One chunk at a time, so that the requests below are counted in order.
+    let client = client_for(&sb)
+        .retry_policy(patient(4))
+        .bulk_concurrency(1)
+        .build()?;
     // One send: the error, after 4 attempts.
     let e = client
         .cancel_send(1)
@@ -311,7 +383,10 @@ async fn connections_dropped_every_time_are_never_a_success() -> R {
         },
     )
     .await?;
-    let client = client_for(&sb).retry_policy(patient(2)).build()?;
+    let client = client_for(&sb)
+        .retry_policy(patient(2))
+        .bulk_concurrency(1)
+        .build()?;
     let outcomes = client.cancel_sends(&ids).await?;
     assert_eq!(outcomes.len(), 120);
     assert!(outcomes[..50].iter().all(|o| o.ok));

@@ -77,6 +77,16 @@ pub struct Global {
     /// Retries after the first attempt.
     #[arg(long, env = "SFMC_MAX_RETRIES", global = true, value_name = "N")]
     pub max_retries: Option<u32>,
+    /// Requests in flight at once for cancel-send, pause-send, resume-send and perform (chunks
+    /// of 50 IDs), 1 to 64; 1 sends them one after the other, in order.
+    #[arg(
+        long,
+        env = "SFMC_CONCURRENCY",
+        global = true,
+        value_name = "N",
+        default_value_t = sfmc_partnerapi::bulk::DEFAULT_BULK_CONCURRENCY
+    )]
+    pub concurrency: usize,
     /// Print JSON on stdout.
     #[arg(long, env = "SFMC_JSON", global = true, value_parser = BoolishValueParser::new())]
     pub json: bool,
@@ -114,7 +124,8 @@ pub enum Command {
         #[arg(long, value_name = "STATUS")]
         status: Option<String>,
     },
-    /// Run any Perform action on objects given by type and ID.
+    /// Run any Perform action on objects given by type and ID (chunks of 50, --concurrency at
+    /// a time).
     Perform {
         /// The action (cancel, pause, resume, start, ...).
         #[arg(long, value_name = "A")]

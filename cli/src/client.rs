@@ -112,6 +112,8 @@ pub fn build(g: &Global, demo: Option<&RunningSandbox>) -> Result<Client, Failur
     if let Some(n) = g.max_retries {
         b = b.max_retries(n);
     }
+    // The library checks the range (a configuration error, exit 2).
+    b = b.bulk_concurrency(g.concurrency);
     b = b.user_agent(concat!("sfmc/", env!("CARGO_PKG_VERSION")));
     b.build().map_err(|e| Failure::from_error(&e))
 }

@@ -2,7 +2,7 @@
 
 use std::io::IsTerminal as _;
 
-use sfmc_partnerapi::{Error, ErrorKind, SendAction};
+use sfmc_partnerapi::{Error, ErrorKind};
 
 /// Every ID succeeded.
 pub const EXIT_OK: u8 = 0;
@@ -115,18 +115,52 @@ pub fn error_code_suffix(code: Option<i32>) -> String {
     code.map(|c| format!(", ErrorCode {c}")).unwrap_or_default()
 }
 
-/// A progress bar on stderr for a batch of `n` IDs, when it spans more than one request and
-/// stderr is a terminal.
-pub fn progress_bar(n: usize, action: SendAction) -> Option<indicatif::ProgressBar> {
-    if n <= PROGRESS_ABOVE || !std::io::stderr().is_terminal() {
-        return None;
+/// The exit code of a batch: the worst of its outcomes' (`(ok, error_kind)` each): 0 done; the
+/// exit code of the error that failed (or stopped) an outcome's request; 1 when the service
+/// answered with an error for it.
+pub fn batch_exit_code(outcomes: impl IntoIterator<Item = (bool, Option<ErrorKind>)>) -> u8 {
+    outcomes
+        .into_iter()
+        .map(|outcome| match outcome {
+            (true, _) => EXIT_OK,
+            (false, Some(kind)) => exit_code(kind),
+            (false, None) => EXIT_API,
+        })
+        .max()
+        .unwrap_or(EXIT_OK)
+}
+
+/// A progress bar on stderr for a batch of IDs, when it spans more than one request and
+/// stderr is a terminal (otherwise nothing is shown).
+pub struct Progress(Option<indicatif::ProgressBar>);
+
+impl Progress {
+    /// For `n` IDs; `what` says what is done to them ("cancel sends", ...).
+    pub fn new(n: usize, what: String) -> Self {
+        if n <= PROGRESS_ABOVE || !std::io::stderr().is_terminal() {
+            return Self(None);
+        }
+        let bar = indicatif::ProgressBar::new(n as u64);
+        if let Ok(style) =
+            indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({elapsed})")
+        {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.set_message(what);
+        Self(Some(bar))
     }
-    let bar = indicatif::ProgressBar::new(n as u64);
-    if let Ok(style) =
-        indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({elapsed})")
-    {
-        bar.set_style(style.progress_chars("=> "));
+
+    /// `done` IDs have an outcome.
+    pub fn set(&self, done: usize) {
+        if let Some(bar) = &self.0 {
+            bar.set_position(done as u64);
+        }
     }
-    bar.set_message(format!("{action} sends"));
-    Some(bar)
+
+    /// Clears the bar.
+    pub fn finish(self) {
+        if let Some(bar) = self.0 {
+            bar.finish_and_clear();
+        }
+    }
 }

@@ -1,15 +1,14 @@
 //! `sfmc perform`: any Perform action on objects given by type and ID, through the library's
-//! [`Client::perform`] (which judges the answer by its `OverallStatus`).
+//! [`Client::perform_bulk_with_progress`] (one outcome per ID, in chunks of 50).
 
 use std::io::Write as _;
 
-use sfmc_partnerapi::sends::result_statuses;
 use sfmc_partnerapi::types::{AnyApiObject, ApiObject, Send};
 use sfmc_partnerapi::xml::Untyped;
-use sfmc_partnerapi::{Client, ResultStatus};
+use sfmc_partnerapi::{Client, PerformOutcome};
 
 use crate::args::Global;
-use crate::output::{ensure_newline, error_code_suffix, one_line, Failure, EXIT_API, EXIT_OK};
+use crate::output::{self, ensure_newline, error_code_suffix, one_line, Failure, EXIT_OK};
 
 /// The object of type `object_type` (its `xsi:type`) with `ID` `id`, built from the generated
 /// types: a `Send` as such, the base type as `ApiObject`, any other type name as the base
@@ -55,9 +54,10 @@ pub fn definition(object_type: &str, id: i64) -> Result<AnyApiObject, Failure> {
     Ok(object)
 }
 
-/// `sfmc perform --action A --object-type T --id N...`: exit 0 when the library accepts the
-/// answer (`OverallStatus` OK or MoreDataAvailable), 1 with the results when the service
-/// answered with an error.
+/// `sfmc perform --action A --object-type T --id N...`: the library's bulk Perform (chunks of
+/// 50, `--concurrency` at a time), one line (or one JSON result) per ID in input order, then
+/// the `OverallStatus` of the answers, with a progress bar on a terminal. The exit code is the
+/// worst of the outcomes' (0 when every result is OK).
 pub async fn perform(
     g: &Global,
     client: &Client,
@@ -72,58 +72,56 @@ pub async fn perform(
     if g.dry_run {
         print!(
             "{}",
-            ensure_newline(client.dry_run_perform(action, definitions, None))
+            ensure_newline(client.dry_run_perform_bulk(action, definitions, None))
         );
         return Ok(EXIT_OK);
     }
-    match client.perform(action, definitions, None).await {
-        Ok(response) => {
-            // What the service answered may repeat a credential: masked before it is shown.
-            let shown = if g.json {
-                serde_json::json!({ "ok": true, "exit_code": EXIT_OK, "response": response })
-                    .to_string()
-            } else {
-                result_lines(&result_statuses(&response), &response.overall_status, None)
-            };
-            println!("{}", client.mask_secrets(&shown).await);
-            Ok(EXIT_OK)
-        }
-        Err(e) => {
-            let Some(api) = e.api_error() else {
-                return Err(Failure::from_error(&e));
-            };
-            // The service answered, with a non-OK status: its results (already masked).
-            if g.json {
-                let out = serde_json::json!({ "ok": false, "exit_code": EXIT_API, "error": api });
-                println!("{out}");
-            } else {
-                println!(
-                    "{}",
-                    result_lines(&api.results, &api.overall_status, api.message.as_deref())
-                );
-            }
-            Ok(EXIT_API)
-        }
-    }
+    let progress = output::Progress::new(ids.len(), format!("{action} {object_type}"));
+    let batch = client
+        .perform_bulk_with_progress(action, definitions, None, |done, _| progress.set(done))
+        .await
+        .map_err(|e| Failure::from_error(&e))?;
+    progress.finish();
+    let code = output::batch_exit_code(batch.outcomes.iter().map(|o| (o.ok, o.error_kind)));
+    let shown = if g.json {
+        serde_json::json!({
+            "action": action,
+            "ok": code == EXIT_OK,
+            "exit_code": code,
+            "overall_status": batch.overall_statuses(),
+            "results": batch.outcomes,
+        })
+        .to_string()
+    } else {
+        outcome_lines(&batch.outcomes, batch.overall_statuses())
+    };
+    // What the service answered may repeat a credential: masked before it is shown.
+    println!("{}", client.mask_secrets(&shown).await);
+    Ok(code)
 }
 
-/// One line per result, then the `OverallStatus` (and its message).
-fn result_lines(results: &[ResultStatus], overall_status: &str, message: Option<&str>) -> String {
+/// One line per outcome, then the `OverallStatus` of the answers (each different one once).
+fn outcome_lines(outcomes: &[PerformOutcome], overall_statuses: &[String]) -> String {
     let mut out = Vec::new();
-    for r in results {
-        let id = r.id.map(|i| i.to_string()).unwrap_or_else(|| "?".into());
+    for o in outcomes {
         let _ = writeln!(
             out,
-            "ID {id}: {}{}: {}",
-            r.status_code,
-            error_code_suffix(r.error_code),
-            one_line(&r.status_message)
+            "{}: {}{}: {}",
+            o.key,
+            o.status_code,
+            error_code_suffix(o.error_code),
+            one_line(&o.message)
         );
     }
-    let message = message
-        .filter(|m| !m.trim().is_empty())
-        .map(|m| format!(" ({})", one_line(m)))
-        .unwrap_or_default();
-    let _ = write!(out, "OverallStatus: {}{message}", overall_status.trim());
-    String::from_utf8_lossy(&out).into_owned()
+    let mut distinct: Vec<&str> = Vec::new();
+    for s in overall_statuses {
+        if !distinct.contains(&s.as_str()) {
+            distinct.push(s);
+        }
+    }
+    if !distinct.is_empty() {
+        let _ = writeln!(out, "OverallStatus: {}", distinct.join(", "));
+    }
+    let text = String::from_utf8_lossy(&out);
+    text.trim_end().to_string()
 }

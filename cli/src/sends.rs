@@ -1,25 +1,13 @@
-//! `sfmc cancel-send`, `pause-send`, `resume-send` and `sends`: the library's batch and
-//! Retrieve, formatted.
+//! `sfmc cancel-send`, `pause-send`, `resume-send` and `sends`: the library's batch (chunks of
+//! 50, `--concurrency` at a time) and Retrieve, formatted.
 
 use std::io::Write as _;
 
 use sfmc_partnerapi::types::Send;
-use sfmc_partnerapi::{Client, SendAction, SendOutcome};
+use sfmc_partnerapi::{Client, SendAction};
 
 use crate::args::Global;
-use crate::output::{
-    self, ensure_newline, error_code_suffix, one_line, Failure, EXIT_API, EXIT_OK,
-};
-
-/// The exit code an outcome implies: 0 done; the exit code of the error that failed (or
-/// stopped) its request; 1 when the service answered with an error for it.
-pub fn outcome_exit_code(o: &SendOutcome) -> u8 {
-    match (o.ok, o.error_kind) {
-        (true, _) => EXIT_OK,
-        (false, Some(kind)) => output::exit_code(kind),
-        (false, None) => EXIT_API,
-    }
-}
+use crate::output::{self, ensure_newline, error_code_suffix, one_line, Failure, EXIT_OK};
 
 /// Runs `action` on `ids` through the library (chunks, stop rule, statuses), one line (or one
 /// JSON result) per ID, with a progress bar on a terminal. The exit code is the worst of the
@@ -34,24 +22,14 @@ pub async fn send_action(
         print!("{}", ensure_newline(client.dry_run(action, ids)));
         return Ok(EXIT_OK);
     }
-    let bar = output::progress_bar(ids.len(), action);
+    let progress = output::Progress::new(ids.len(), format!("{action} sends"));
     let batch = client
-        .send_action_with_progress(action, ids, |done, _| {
-            if let Some(bar) = &bar {
-                bar.set_position(done as u64);
-            }
-        })
+        .send_action_with_progress(action, ids, |done, _| progress.set(done))
         .await
         .map_err(|e| Failure::from_error(&e))?;
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
+    progress.finish();
     let outcomes = batch.outcomes;
-    let code = outcomes
-        .iter()
-        .map(outcome_exit_code)
-        .max()
-        .unwrap_or(EXIT_OK);
+    let code = output::batch_exit_code(outcomes.iter().map(|o| (o.ok, o.error_kind)));
     if g.json {
         let out = serde_json::json!({
             "action": action.as_str(),

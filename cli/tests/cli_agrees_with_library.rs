@@ -1,7 +1,9 @@
 //! `sfmc` and the library agree, in the three places where they once disagreed: the batch stops
 //! after a timeout (later chunks `NotAttempted`), refused credentials are `Refused`, and a
 //! Perform answered `MoreDataAvailable` (or `OK`) is a success. Each case runs the same
-//! situation through `sfmc --json` and through the library, and compares.
+//! situation through `sfmc --json` and through the library, and compares. The stop rule is
+//! checked one chunk at a time (`--concurrency 1`), where "later chunks" is plain, and with the
+//! default concurrency.
 #[path = "support/cli.rs"]
 mod cli_support;
 #[path = "../../sandbox/tests/support/mod.rs"]
@@ -99,7 +101,7 @@ async fn a_timeout_stops_the_batch_in_the_cli_as_in_the_library() -> R {
     let (code, cli) = cli_results(
         with(
             target(&sb, "a", "secret-a"),
-            args!["--timeout", "0.4", "--max-retries", 0],
+            args!["--timeout", "0.4", "--max-retries", 0, "--concurrency", 1],
         ),
         &ids,
     )
@@ -111,6 +113,7 @@ async fn a_timeout_stops_the_batch_in_the_cli_as_in_the_library() -> R {
     let client = sandbox_client(&sb, "secret-a")
         .request_timeout(Duration::from_millis(400))
         .max_retries(0)
+        .bulk_concurrency(1)
         .build()?;
     let (library, kinds, progress) = library_results(&client, &ids).await?;
     assert_eq!(sb.state().stats().soap_requests - after_cli, 1);
@@ -125,7 +128,30 @@ async fn a_timeout_stops_the_batch_in_the_cli_as_in_the_library() -> R {
 
     assert_eq!(statuses(&cli), stopped_after_first("Unknown", ids.len()));
     assert_eq!(cli, library, "the CLI's outcomes are the library's");
-    sb.shutdown().await;
+
+    // The default concurrency (4): the three chunks are in flight when the first times out,
+    // so each times out and none is left unsent; the same in both.
+    let before = sb.state().stats().soap_requests;
+    let (code, cli) = cli_results(
+        with(
+            target(&sb, "a", "secret-a"),
+            args!["--timeout", "0.4", "--max-retries", 0],
+        ),
+        &ids,
+    )
+    .await?;
+    assert_eq!(code, Some(3), "{cli}");
+    let client = sandbox_client(&sb, "secret-a")
+        .request_timeout(Duration::from_millis(400))
+        .max_retries(0)
+        .build()?;
+    let (library, _, progress) = library_results(&client, &ids).await?;
+    assert_eq!(sb.state().stats().soap_requests - before, 6);
+    assert_eq!(statuses(&cli), vec!["Unknown"; ids.len()]);
+    assert_eq!(progress.last(), Some(&(120, 120)));
+    assert_eq!(cli, library);
+    // Dropped, not shut down: a graceful shutdown would wait for the sleeping answers.
+    drop(sb);
     Ok(())
 }
 
@@ -134,10 +160,15 @@ async fn refused_credentials_are_refused_in_the_cli_as_in_the_library() -> R {
     let sb = two_accounts().start("127.0.0.1:0").await?;
     let ids = batch_ids();
 
-    // The token endpoint refuses the client secret: nothing is sent.
-    let (code, cli) = cli_results(target(&sb, "a", "wrong-secret"), &ids).await?;
+    // The token endpoint refuses the client secret: nothing is sent. (One chunk at a time:
+    // the later ones are not attempted.)
+    let one = args!["--concurrency", 1];
+    let (code, cli) =
+        cli_results(with(target(&sb, "a", "wrong-secret"), one.clone()), &ids).await?;
     assert_eq!(code, Some(1), "{cli}");
-    let client = sandbox_client(&sb, "wrong-secret").build()?;
+    let client = sandbox_client(&sb, "wrong-secret")
+        .bulk_concurrency(1)
+        .build()?;
     let (library, _, _) = library_results(&client, &ids).await?;
     assert_eq!(statuses(&cli), stopped_after_first("Refused", ids.len()));
     assert_eq!(cli, library);
@@ -156,12 +187,13 @@ async fn refused_credentials_are_refused_in_the_cli_as_in_the_library() -> R {
         "--access-token",
         "forged-token"
     ];
-    let (code, cli) = cli_results(forged, &ids).await?;
+    let (code, cli) = cli_results(with(forged, one), &ids).await?;
     assert_eq!(code, Some(1), "{cli}");
     let client = Client::builder()
         .endpoint(sb.soap_url())
         .access_token("forged-token")
         .no_proxy()
+        .bulk_concurrency(1)
         .build()?;
     let (library, _, _) = library_results(&client, &ids).await?;
     assert_eq!(statuses(&cli), stopped_after_first("Refused", ids.len()));
@@ -206,8 +238,9 @@ fn answering_server(body: String, n: usize) -> R<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn perform_answered_more_data_available_succeeds_in_the_cli_as_in_the_library() -> R {
     for overall in ["MoreDataAvailable", "OK"] {
-        // Three requests: the library, `sfmc perform`, `sfmc --json perform`.
-        let url = answering_server(perform_response(7, overall), 3)?;
+        // Four requests: the library's perform and perform_bulk, `sfmc perform`,
+        // `sfmc --json perform`.
+        let url = answering_server(perform_response(7, overall), 4)?;
         let client = Client::builder()
             .endpoint(url.clone())
             .access_token("perform-token-42")
@@ -218,8 +251,11 @@ async fn perform_answered_more_data_available_succeeds_in_the_cli_as_in_the_libr
             ..Default::default()
         }
         .into()];
-        let response = client.perform("start", definitions, None).await?;
+        let response = client.perform("start", definitions.clone(), None).await?;
         assert_eq!(response.overall_status, overall);
+        let outcomes = client.perform_bulk("start", definitions, None).await?;
+        assert_eq!(outcomes.len(), 1);
+        assert!(outcomes[0].ok, "{:?}", outcomes[0]);
 
         let perform = args![
             "--endpoint",

@@ -48,6 +48,28 @@ async fn usage_and_configuration_errors_exit_2() -> R {
         with(a.clone(), args!["--max-retries", "x", "cancel-send", 1]),
     )
     .await?;
+    // --concurrency: 1 to 64 (the library says so; the CLI passes it on); not a number is
+    // clap's usage error.
+    for (n, says) in [
+        ("0", "give 1 to 64"),
+        ("65", "give 1 to 64"),
+        ("x", "--concurrency"),
+        ("-1", "-1"),
+    ] {
+        let run = expect(
+            2,
+            with(a.clone(), args!["--concurrency", n, "cancel-send", 1, 2]),
+        )
+        .await?;
+        assert!(run.stderr.contains(says), "{}", run.describe());
+    }
+    let run = sfmc_run_env(
+        with(a.clone(), args!["cancel-send", 1]),
+        vec![("SFMC_CONCURRENCY".into(), "100".into())],
+    )
+    .await?;
+    assert_eq!(run.code, Some(2), "{}", run.describe());
+    assert!(run.stderr.contains("give 1 to 64"), "{}", run.describe());
     expect(
         2,
         with(a.clone(), args!["perform", "--action", "cancel", "--id", 1]),

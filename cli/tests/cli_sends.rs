@@ -171,6 +171,52 @@ async fn sends_and_perform_commands() -> R {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bulk_commands_run_several_chunks_at_once_with_outcomes_in_order() -> R {
+    let sb = two_accounts()
+        .send_range(1000..=1399, SendStatus::Scheduled, MID_A)
+        .send_range(2000..=2119, SendStatus::Scheduled, MID_A)
+        .start("127.0.0.1:0")
+        .await?;
+    let a = target(&sb, "a", "secret-a");
+    let ids: Vec<i64> = (1000..=1399).rev().collect();
+    let mut cancel = with(a.clone(), args!["--concurrency", 8, "cancel-send"]);
+    cancel.extend(ids.iter().map(ToString::to_string));
+    let run = sfmc_run(cancel).await?;
+    assert_eq!(run.code, Some(0), "{}", run.describe());
+    let expected: Vec<String> = ids
+        .iter()
+        .map(|id| format!("send {id}: canceled"))
+        .collect();
+    assert_eq!(run.stdout.lines().collect::<Vec<_>>(), expected);
+    assert!(ids
+        .iter()
+        .all(|&id| status_of(&sb, id) == Some(SendStatus::Canceled)));
+    assert_eq!(sb.state().stats().soap_requests, 8);
+
+    // `perform` goes in chunks too, one line per ID in input order (concurrency from the
+    // environment).
+    let ids: Vec<i64> = (2000..=2119).collect();
+    let mut perform = with(
+        a.clone(),
+        args!["perform", "--action", "cancel", "--object-type", "Send"],
+    );
+    for id in &ids {
+        perform.extend(args!["--id", id]);
+    }
+    let run = sfmc_run_env(perform, vec![("SFMC_CONCURRENCY".into(), "2".into())]).await?;
+    assert_eq!(run.code, Some(0), "{}", run.describe());
+    let mut expected: Vec<String> = ids
+        .iter()
+        .map(|id| format!("ID {id}: OK: Send {id} canceled"))
+        .collect();
+    expected.push("OverallStatus: OK".into());
+    assert_eq!(run.stdout.lines().collect::<Vec<_>>(), expected);
+    assert_eq!(sb.state().stats().soap_requests, 8 + 3);
+    sb.shutdown().await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_expired_token_is_renewed_and_the_call_repeated() -> R {
     let sb = two_accounts()
         .faults(FaultInjection {

@@ -1,6 +1,6 @@
 //! A minimal HTTP/1.1 server on 127.0.0.1 for the client tests: records every request, answers
 //! with whatever the test's handler says (status, headers, body, delay, chunked), keeps
-//! connections alive, counts connections.
+//! connections alive, counts connections and the requests it holds at once.
 #![allow(dead_code)]
 
 use std::net::SocketAddr;
@@ -44,6 +44,23 @@ impl Request {
                     .filter_map(|d| match d {
                         AnyApiObject::Send(s) => s.id.map(i64::from),
                         _ => None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The `CorrelationID` of each definition of a Perform request (empty for one without).
+    pub fn correlation_ids(&self) -> Vec<String> {
+        perform_request(&self.body)
+            .map(|r| {
+                r.definitions
+                    .iter()
+                    .map(|d| {
+                        d.correlation_id()
+                            .as_deref()
+                            .unwrap_or_default()
+                            .to_string()
                     })
                     .collect()
             })
@@ -124,7 +141,33 @@ pub struct Server {
     pub addr: SocketAddr,
     requests: Arc<Mutex<Vec<Request>>>,
     connections: Arc<AtomicUsize>,
+    in_flight: Arc<InFlight>,
     task: tokio::task::JoinHandle<()>,
+}
+
+/// Requests received and not yet answered: now, and the most at any moment.
+#[derive(Default)]
+struct InFlight {
+    now: AtomicUsize,
+    peak: AtomicUsize,
+}
+
+/// One request held by the server, from its last byte read to its answer written (or the
+/// connection lost).
+struct Held(Arc<InFlight>);
+
+impl Held {
+    fn new(counts: &Arc<InFlight>) -> Self {
+        let now = counts.now.fetch_add(1, Ordering::SeqCst) + 1;
+        counts.peak.fetch_max(now, Ordering::SeqCst);
+        Held(Arc::clone(counts))
+    }
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        self.0.now.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl Drop for Server {
@@ -141,18 +184,21 @@ impl Server {
         let addr = listener.local_addr().expect("local address");
         let requests = Arc::new(Mutex::new(Vec::new()));
         let connections = Arc::new(AtomicUsize::new(0));
+        let in_flight = Arc::new(InFlight::default());
         let handler: Handler = Arc::new(handler);
         let task = {
             let requests = Arc::clone(&requests);
             let connections = Arc::clone(&connections);
+            let in_flight = Arc::clone(&in_flight);
             tokio::spawn(async move {
                 while let Ok((stream, _)) = listener.accept().await {
                     let _ = stream.set_nodelay(true);
                     connections.fetch_add(1, Ordering::SeqCst);
                     let requests = Arc::clone(&requests);
                     let handler = Arc::clone(&handler);
+                    let in_flight = Arc::clone(&in_flight);
                     tokio::spawn(async move {
-                        let _ = serve(stream, requests, handler).await;
+                        let _ = serve(stream, requests, handler, in_flight).await;
                     });
                 }
             })
@@ -161,6 +207,7 @@ impl Server {
             addr,
             requests,
             connections,
+            in_flight,
             task,
         }
     }
@@ -180,12 +227,18 @@ impl Server {
     pub fn connections(&self) -> usize {
         self.connections.load(Ordering::SeqCst)
     }
+
+    /// The most requests the server held at once (received, not yet answered).
+    pub fn peak_in_flight(&self) -> usize {
+        self.in_flight.peak.load(Ordering::SeqCst)
+    }
 }
 
 async fn serve(
     mut stream: TcpStream,
     requests: Arc<Mutex<Vec<Request>>>,
     handler: Handler,
+    in_flight: Arc<InFlight>,
 ) -> std::io::Result<()> {
     let mut buf: Vec<u8> = Vec::new();
     loop {
@@ -226,6 +279,7 @@ async fn serve(
             buf.extend_from_slice(&chunk[..n]);
         }
         let body: Vec<u8> = buf.drain(..length).collect();
+        let _held = Held::new(&in_flight);
         let request = Request {
             method,
             path,
@@ -345,6 +399,24 @@ pub fn perform_response(
 pub fn perform_ok(request: &Request) -> Reply {
     let results: Vec<_> = request.send_ids().into_iter().map(ok).collect();
     Reply::xml(perform_response(&results, "OK", ""))
+}
+
+/// Answers a Perform on sends with the results in reverse order and an error (`Send not
+/// found`, ErrorCode 12) for every ID divisible by 7: for checking the matching.
+pub fn perform_reversed_sevens_fail(request: &Request) -> Reply {
+    let results: Vec<_> = request
+        .send_ids()
+        .into_iter()
+        .rev()
+        .map(|id| {
+            if id % 7 == 0 {
+                err(id, 12, "Send not found")
+            } else {
+                ok(id)
+            }
+        })
+        .collect();
+    Reply::xml(perform_response(&results, "Has Errors", ""))
 }
 
 /// A token endpoint answer.
