@@ -158,13 +158,18 @@ fn handle_inner(
     injected: InjectedFault,
 ) -> Result<Reply, Fault> {
     let op = operation(soap_action)?;
-    let mut envelope = Envelope::parse(body).map_err(|e| unreadable(&e))?;
-    let header = envelope.take_header();
+    let envelope = Envelope::parse(body).map_err(|e| unreadable(&e))?;
     // The whole request is read before authentication, so a malformed one is a Client fault
-    // whoever sends it.
-    let request = match op {
-        "Perform" => Request::Perform(envelope.read_body().map_err(|e| unreadable(&e))?),
-        _ => Request::Retrieve(Box::new(envelope.read_body().map_err(|e| unreadable(&e))?)),
+    // whoever sends it; the Header may stand before or after the Body, as the service accepts.
+    let (header, request) = match op {
+        "Perform" => {
+            let (header, request) = envelope.read_request().map_err(|e| unreadable(&e))?;
+            (header, Request::Perform(request))
+        }
+        _ => {
+            let (header, request) = envelope.read_request().map_err(|e| unreadable(&e))?;
+            (header, Request::Retrieve(Box::new(request)))
+        }
     };
     let user = header
         .username_token
