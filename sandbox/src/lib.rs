@@ -61,12 +61,18 @@
 //! and send ID gets the first outcome again (and nothing changes), so a retry after a lost
 //! response reports the cancel that happened rather than "already canceled".
 
+mod data;
+mod dates;
 mod faults;
+mod filter;
 mod net;
+mod retrieve;
 mod service;
 mod state;
+mod tables;
 mod token;
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -75,8 +81,10 @@ use std::time::Duration;
 use secrecy::SecretString;
 
 pub use faults::{FaultInjection, InjectedFault};
+pub use retrieve::{DEFAULT_CONTINUATION_TTL, DEFAULT_PAGE_SIZE, MAX_CONTINUATIONS, MAX_PAGE_SIZE};
 pub use state::{SandboxStats, SendRecord, SendStatus};
 
+use data::{DataConfig, DataModel};
 use faults::Injector;
 use state::{Shared, Store};
 
@@ -126,6 +134,15 @@ pub const DEMO_SENDS: &[(i64, SendStatus, i64)] = &[
     (29610, SendStatus::Canceled, DEMO_MID),
     (39001, SendStatus::Scheduled, OTHER_MID),
 ];
+
+/// The demo's data set: subscribers per account.
+pub const DEMO_SUBSCRIBERS: u64 = 20;
+/// The demo's data set: tracking events of each type (on the demo's sent send, 29609).
+pub const DEMO_EVENTS: u64 = 50;
+/// The demo's data set: rows of each data extension.
+pub const DEMO_ROWS: u64 = 20;
+/// The most subscribers, events of one type or data extension rows per account.
+pub const MAX_GENERATED_ROWS: u64 = data::MAX_ROWS;
 
 /// The default token lifetime (like the service's: about 18 minutes).
 pub const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(1080);
@@ -201,6 +218,10 @@ pub struct SandboxBuilder {
     state_file: Option<PathBuf>,
     max_body_bytes: usize,
     log_requests: bool,
+    data: DataConfig,
+    page_size: usize,
+    continuation_ttl: Duration,
+    children: BTreeMap<i64, BTreeSet<i64>>,
 }
 
 impl Default for SandboxBuilder {
@@ -214,6 +235,13 @@ impl Default for SandboxBuilder {
             state_file: None,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             log_requests: false,
+            data: DataConfig {
+                seed: 1,
+                ..DataConfig::default()
+            },
+            page_size: DEFAULT_PAGE_SIZE,
+            continuation_ttl: DEFAULT_CONTINUATION_TTL,
+            children: BTreeMap::new(),
         }
     }
 }
@@ -288,6 +316,53 @@ impl SandboxBuilder {
         self
     }
 
+    /// `n` tracking events of each type (SentEvent, OpenEvent, ClickEvent, BounceEvent,
+    /// UnsubEvent) per account, their values drawn from `seed` (which seeds the whole data set:
+    /// subscribers and data extension rows too). Event `i` of every type is the `i`-th delivery:
+    /// one of the account's sends in status Sent, in turn, to one of its subscribers; an account
+    /// without a sent send has no events. Rows are computed when a page needs them, never
+    /// stored. At most [`MAX_GENERATED_ROWS`].
+    pub fn events(mut self, n: u64, seed: u64) -> Self {
+        self.data.events = n;
+        self.data.seed = seed;
+        self
+    }
+
+    /// `n` subscribers per account (keys `sub000001`, ...; with events and no count: 1,000).
+    /// At most [`MAX_GENERATED_ROWS`].
+    pub fn subscribers(mut self, n: u64) -> Self {
+        self.data.subscribers = n;
+        self
+    }
+
+    /// `n` rows in each of the two data extensions of every account (`Customers_DE`,
+    /// `Orders_DE`). At most [`MAX_GENERATED_ROWS`].
+    pub fn data_extension_rows(mut self, n: u64) -> Self {
+        self.data.rows = n;
+        self
+    }
+
+    /// Objects per Retrieve page (default [`DEFAULT_PAGE_SIZE`], 1 to [`MAX_PAGE_SIZE`]). A
+    /// request's `Options/BatchSize` may ask for smaller pages.
+    pub fn page_size(mut self, n: usize) -> Self {
+        self.page_size = n;
+        self
+    }
+
+    /// How long a Retrieve continuation stays valid unused (default
+    /// [`DEFAULT_CONTINUATION_TTL`]).
+    pub fn continuation_ttl(mut self, ttl: Duration) -> Self {
+        self.continuation_ttl = ttl;
+        self
+    }
+
+    /// Makes account `child` a child account of `parent`: a caller of `parent` reads its data
+    /// too with `QueryAllAccounts` or by naming it in `ClientIDs`.
+    pub fn child_account(mut self, parent: i64, child: i64) -> Self {
+        self.children.entry(parent).or_default().insert(child);
+        self
+    }
+
     /// Prints one line per request on stderr (method, path, operation, outcome; never a
     /// credential).
     pub fn log_requests(mut self, on: bool) -> Self {
@@ -297,12 +372,17 @@ impl SandboxBuilder {
 
     /// Adds the demo: client [`DEMO_CLIENT_ID`] / [`DEMO_CLIENT_SECRET`] and user
     /// [`DEMO_USER`] of account [`DEMO_MID`], client [`OTHER_CLIENT_ID`] of [`OTHER_MID`],
-    /// and the [`DEMO_SENDS`] (29605 among them).
+    /// the [`DEMO_SENDS`] (29605 among them) and a small data set: [`DEMO_SUBSCRIBERS`]
+    /// subscribers, [`DEMO_EVENTS`] events of each type, [`DEMO_ROWS`] rows per data extension
+    /// (seed 1). Calls after `demo()` change them.
     pub fn demo(mut self) -> Self {
         self = self
             .client(DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_MID)
             .user(DEMO_USER.0, DEMO_USER.1, DEMO_MID)
-            .client(OTHER_CLIENT_ID, OTHER_CLIENT_SECRET, OTHER_MID);
+            .client(OTHER_CLIENT_ID, OTHER_CLIENT_SECRET, OTHER_MID)
+            .subscribers(DEMO_SUBSCRIBERS)
+            .events(DEMO_EVENTS, 1)
+            .data_extension_rows(DEMO_ROWS);
         for &(id, status, mid) in DEMO_SENDS {
             self = self.send(id, status, mid);
         }
@@ -340,6 +420,41 @@ impl SandboxBuilder {
                 ));
             }
         }
+        for (what, n) in [
+            ("events", self.data.events),
+            ("subscribers", self.data.subscribers),
+            ("data extension rows", self.data.rows),
+        ] {
+            if n > MAX_GENERATED_ROWS {
+                return Err(SandboxError::Config(format!(
+                    "{n} {what} per account is more than the sandbox generates ({MAX_GENERATED_ROWS})"
+                )));
+            }
+        }
+        if !(1..=MAX_PAGE_SIZE).contains(&self.page_size) {
+            return Err(SandboxError::Config(format!(
+                "the page size must be 1 to {MAX_PAGE_SIZE}, not {}",
+                self.page_size
+            )));
+        }
+        if self.continuation_ttl.is_zero() || self.continuation_ttl > MAX_TOKEN_LIFETIME {
+            return Err(SandboxError::Config(format!(
+                "the continuation lifetime must be positive and at most {} days",
+                MAX_TOKEN_LIFETIME.as_secs() / 86_400
+            )));
+        }
+        for (parent, child) in self
+            .children
+            .iter()
+            .flat_map(|(p, cs)| cs.iter().map(move |c| (*p, *c)))
+        {
+            if !id_range.contains(&parent) || !id_range.contains(&child) || parent == child {
+                return Err(SandboxError::Config(format!(
+                    "child account {child} of {parent}: both MIDs must be 1..={} and differ",
+                    i32::MAX
+                )));
+            }
+        }
         if self.token_lifetime.is_zero() || self.token_lifetime > MAX_TOKEN_LIFETIME {
             return Err(SandboxError::Config(format!(
                 "the token lifetime must be positive and at most {} days",
@@ -363,7 +478,24 @@ impl SandboxBuilder {
 
     fn into_shared(self, addr: SocketAddr) -> Result<Shared, SandboxError> {
         let store = Store::new(self.state_file.clone(), &self.sends)?;
-        Ok(Shared::new(
+        // Events refer to the sends in status Sent (a final status: the list never changes).
+        let mut sent: BTreeMap<i64, Vec<i32>> = BTreeMap::new();
+        for s in store.sends_by_id().values() {
+            if s.status == SendStatus::Sent {
+                if let Ok(id) = i32::try_from(s.id) {
+                    sent.entry(s.mid).or_default().push(id);
+                }
+            }
+        }
+        if self.data.events > 0 && sent.is_empty() {
+            return Err(SandboxError::Config(
+                "tracking events refer to sends in status Sent, and no account has one: add one \
+                 (e.g. --send 1:sent:MID, or .send(1, SendStatus::Sent, MID))"
+                    .into(),
+            ));
+        }
+        let model = DataModel::new(self.data, sent, self.children);
+        let mut shared = Shared::new(
             store,
             self.clients,
             self.users,
@@ -372,7 +504,9 @@ impl SandboxBuilder {
             self.max_body_bytes,
             self.log_requests,
             addr,
-        ))
+        );
+        shared.retrieval = retrieve::Retrieval::new(model, self.page_size, self.continuation_ttl);
+        Ok(shared)
     }
 
     /// Binds `addr` (a loopback address, e.g. `127.0.0.1:0`) and serves in the background
@@ -563,6 +697,17 @@ impl SandboxState {
     /// Request and fault counters.
     pub fn stats(&self) -> SandboxStats {
         self.shared.stats()
+    }
+
+    /// Makes every Retrieve continuation issued so far unknown, as if it had expired (the next
+    /// `ContinueRequest` with one answers `Error: ...`).
+    pub fn expire_continuations(&self) {
+        self.shared.retrieval.expire_all();
+    }
+
+    /// How many Retrieve continuations are alive (at most two per Retrieve in progress).
+    pub fn continuations(&self) -> usize {
+        self.shared.retrieval.live()
     }
 }
 
