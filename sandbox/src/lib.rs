@@ -328,6 +328,12 @@ impl SandboxBuilder {
         self
     }
 
+    /// The seed of the generated data set (default 1; [`events`](Self::events) sets it too).
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.data.seed = seed;
+        self
+    }
+
     /// `n` subscribers per account (keys `sub000001`, ...; with events and no count: 1,000).
     /// At most [`MAX_GENERATED_ROWS`].
     pub fn subscribers(mut self, n: u64) -> Self {
@@ -672,6 +678,24 @@ impl SandboxHandler {
     }
 }
 
+/// The generated data set every account has, and how Retrieve pages it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DataSet {
+    /// Subscribers per account.
+    pub subscribers: u64,
+    /// Tracking events of each type per account (none for an account without a sent send).
+    pub events: u64,
+    /// Rows of each data extension per account.
+    pub data_extension_rows: u64,
+    /// The seed of every generated value.
+    pub seed: u64,
+    /// Objects per Retrieve page.
+    pub page_size: usize,
+    /// How long a continuation stays valid unused.
+    pub continuation_ttl: Duration,
+}
+
 /// A view of a running sandbox's state.
 #[derive(Debug, Clone)]
 pub struct SandboxState {
@@ -703,6 +727,11 @@ impl SandboxState {
     /// `ContinueRequest` with one answers `Error: ...`).
     pub fn expire_continuations(&self) {
         self.shared.retrieval.expire_all();
+    }
+
+    /// The generated data set and the Retrieve paging.
+    pub fn data_set(&self) -> DataSet {
+        self.shared.retrieval.data_set()
     }
 
     /// How many Retrieve continuations are alive (at most two per Retrieve in progress).
@@ -757,6 +786,18 @@ pub fn parse_send_spec(spec: &str) -> Result<(i64, SendStatus, i64), String> {
         return Err(format!("{spec:?}: expected ID[:STATUS[:MID]]"));
     }
     Ok((id, status, mid))
+}
+
+/// Parses `PARENT:CHILD` (two MIDs): account CHILD is a child account of PARENT.
+pub fn parse_child_account_spec(spec: &str) -> Result<(i64, i64), String> {
+    let bad = || format!("{spec:?}: expected PARENT:CHILD with two numeric MIDs");
+    let (parent, child) = spec.split_once(':').ok_or_else(bad)?;
+    let parent = parent.trim().parse::<i64>().map_err(|_| bad())?;
+    let child = child.trim().parse::<i64>().map_err(|_| bad())?;
+    if parent == child {
+        return Err(format!("{spec:?}: an account cannot be its own child"));
+    }
+    Ok((parent, child))
 }
 
 /// The most sends one `--send-range` may create.
@@ -836,6 +877,15 @@ mod tests {
         assert!(parse_send_spec("x").is_err());
         assert!(parse_send_spec("7:nope").is_err());
         assert!(parse_send_spec("7:sent:1:2").is_err());
+    }
+
+    #[test]
+    fn child_account_specs() {
+        assert_eq!(parse_child_account_spec("1:2"), Ok((1, 2)));
+        assert_eq!(parse_child_account_spec(" 10 : 20 "), Ok((10, 20)));
+        for bad in ["1", "1:x", "3:3", ":2"] {
+            assert!(parse_child_account_spec(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -129,6 +129,19 @@ impl Retrieval {
         self.continuations().clear();
     }
 
+    /// The data set and paging, for tools.
+    pub(crate) fn data_set(&self) -> super::DataSet {
+        let c = self.model.config;
+        super::DataSet {
+            subscribers: self.model.subscriber_count(),
+            events: c.events,
+            data_extension_rows: c.rows,
+            seed: c.seed,
+            page_size: self.page_size,
+            continuation_ttl: self.ttl,
+        }
+    }
+
     /// Continuations alive now.
     pub(crate) fn live(&self) -> usize {
         let now = Instant::now();
