@@ -1,7 +1,8 @@
 //! A local partnerAPI sandbox: the OAuth token endpoint and `Service.asmx` on loopback, with
-//! sends that can be canceled, paused and resumed, per-account tenancy, CorrelationID replay,
-//! fault injection and optional persistence. Requests are read and responses written with this
-//! crate's own generated types.
+//! sends that can be canceled, paused and resumed, a Retrieve of sends, subscribers, lists, data
+//! extensions and their rows, and tracking events (from a generated data set, in pages, with
+//! filters), per-account tenancy, CorrelationID replay, fault injection and optional
+//! persistence. Requests are read and responses written with this crate's own generated types.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), sfmc_partnerapi_sandbox::SandboxError> {
@@ -27,8 +28,9 @@
 //!   that cannot be read: `400 {"error":"invalid_request",...}`; another grant type:
 //!   `400 {"error":"unsupported_grant_type",...}`.
 //! - `POST /Service.asmx`: SOAP 1.1, operations `Perform` (actions `cancel`, `pause`, `resume`
-//!   on `Send` objects) and `Retrieve` (ObjectType `Send`, optional `SimpleFilterPart` with
-//!   operator `equals` on `ID` or `Status`). Paths are matched case-insensitively.
+//!   on `Send` objects) and `Retrieve` (below). The SOAP `Header` with the credentials may stand
+//!   before or after the `Body`, prefixed or not, as the service accepts. Paths are matched
+//!   case-insensitively.
 //!
 //! # Faults (always HTTP 500, written by [`Fault::to_envelope`](sfmc_partnerapi::soap::Fault::to_envelope))
 //!
@@ -50,10 +52,80 @@
 //! when all succeeded, `Has Errors` when some did, `Error` when none did. Error codes are in
 //! [`codes`].
 //!
+//! # Retrieve
+//!
+//! | ObjectType | properties |
+//! |---|---|
+//! | `Send` | `Client.ID`, `ID`, `CreatedDate`, `ModifiedDate`, `SendDate`, `EmailName`, `Subject`, `Status` (`Scheduled`, `Paused`, `Canceled`, `Sent`), `NumberSent` (0); the WSDL's other Send properties (`FromName`, `FromAddress`, `PreviewURL`, the counters, ...) are accepted and have no value |
+//! | `Subscriber` | `Client.ID`, `ID`, `CreatedDate`, `EmailAddress`, `SubscriberKey`, `Status`, `UnsubscribedDate`, `EmailTypePreference`, `Attributes` (`First Name`, `Last Name`, `City`; not in filters) |
+//! | `List` | `Client.ID`, `ID`, `ObjectID`, `CustomerKey`, `CreatedDate`, `ModifiedDate`, `ListName`, `Category`, `Type`, `Description`, `ListClassification` |
+//! | `ListSubscriber` | `Client.ID`, `CreatedDate`, `ListID`, `SubscriberKey`, `Status` |
+//! | `DataExtension` | `Client.ID`, `ObjectID`, `CustomerKey`, `Name`, `Description`, `IsSendable`, `IsTestable`, `CategoryID`, `CreatedDate`, `ModifiedDate` |
+//! | `DataExtensionField` | `Client.ID`, `ObjectID`, `CustomerKey`, `Name`, `FieldType`, `IsPrimaryKey`, `IsRequired`, `MaxLength`, `Scale`, `Ordinal`, `DataExtension.CustomerKey` |
+//! | `DataExtensionObject[KEY]` | the fields of the data extension whose CustomerKey (or Name) is `KEY`, as `Properties/Property` `Name`/`Value`: `Customers_DE` (`SubscriberKey`, `EmailAddress`, `FirstName`, `LastName`, `City`, `Points`, `JoinDate`, `Active`), `Orders_DE` (`OrderID`, `SubscriberKey`, `Amount`, `OrderDate`, `Status`); dates as the service writes them (`1/1/2026 2:00:00 AM`) |
+//! | `SentEvent`, `OpenEvent` | `Client.ID`, `ID`, `SendID`, `SubscriberKey`, `EventDate`, `EventType`, `TriggeredSendDefinitionObjectID` (no value), `BatchID` |
+//! | `ClickEvent` | those of `SentEvent`, `URLID`, `URL`, `URLIDLong` |
+//! | `BounceEvent` | those of `SentEvent`, `SMTPCode`, `BounceCategory`, `SMTPReason`, `BounceType` |
+//! | `UnsubEvent` | those of `SentEvent`, `List.ID`, `IsMasterUnsubscribed` |
+//!
+//! - **Properties**: only the asked properties are written (names match without regard to
+//!   case). An unknown one answers `OverallStatus` `Error: The Request Property(s) X do not
+//!   match with the fields of T retrieve`, none at all `Error: A Retrieve of T needs at least
+//!   one property in Properties`; an unknown ObjectType (they are case-sensitive) `Error: Unable
+//!   to find a handler for object type: X. ...`. An error is an HTTP 200 response, like the
+//!   service's.
+//! - **Pages** of [`DEFAULT_PAGE_SIZE`] objects ([`SandboxBuilder::page_size`];
+//!   `Options/BatchSize` may ask for less): `OverallStatus` `MoreDataAvailable` and a
+//!   `RequestID`; the next page is asked for by a `RetrieveRequest` holding `ContinueRequest` =
+//!   that RequestID (the rest of that request is ignored: a continuation keeps the first
+//!   request's object type, properties, filter and accounts); the last page says `OK`. Each
+//!   page's RequestID is its own token, so a `ContinueRequest` repeated after a lost response
+//!   gets exactly the same page again (same rows, same RequestID): no row lost or repeated. A
+//!   continuation expires after [`DEFAULT_CONTINUATION_TTL`] unused
+//!   ([`SandboxBuilder::continuation_ttl`]); at most [`MAX_CONTINUATIONS`] are kept. An unknown,
+//!   expired or other account's one answers `Error: ContinueRequest ... is unknown or expired
+//!   ...` (never a silent restart). Rows come in a stable order (by ID).
+//! - **Filters**: `SimpleFilterPart` with every operator of the WSDL: `equals`, `notEquals`,
+//!   `greaterThan`, `lessThan`, `greaterThanOrEqual`, `lessThanOrEqual`, `between` (2 values),
+//!   `IN` (1 or more), `isNull`, `isNotNull` on text, numbers and dates (`equals`/`notEquals`
+//!   on booleans); `like` (`%` any run, `_` one character), `beginsWith`, `endsWith`,
+//!   `contains`, `notContains`, `existsInString`, `existsInStringAsAWord`,
+//!   `notExistsInString` on text; `isAnniversary`, `isNotAnniversary`, `greaterThanAnniversary`,
+//!   `lessThanAnniversary` on dates. Text compares without regard to ASCII case; a missing
+//!   value (or empty text) passes only `isNull`. Dates come as `DateValue` or as `Value` text:
+//!   `2026-01-31`, `2026-01-31T10:00:00` (optionally `.fff`, `Z` or `±HH:MM`; none is UTC),
+//!   `2026-01-31 10:00:00`, `1/31/2026`, `1/31/2026 10:00:00 AM`. `ComplexFilterPart` joins
+//!   `LeftOperand`, `RightOperand` and `AdditionalOperands` with `AND` or `OR`, nested. An
+//!   unknown property answers `Error: Filter Property 'X' is not a retrievable property of T.`;
+//!   a value of the wrong kind, a wrong count of values or an operator the property's kind
+//!   cannot take answers `Error: ...` too.
+//! - **Accounts**: a caller reads its own account's objects. With `QueryAllAccounts`, also its
+//!   child accounts ([`SandboxBuilder::child_account`]); with `ClientIDs`, the named ones among
+//!   those (another account's ID reads nothing). Rows come account by account, the caller's
+//!   first.
+//! - **Fault injection** applies to each page like to any request; a page lost to a dropped
+//!   connection is served again, the same, to its repeated `ContinueRequest`.
+//!
+//! # The data set
+//!
+//! Every account has three lists (`All Subscribers` with every subscriber, `Newsletter` and
+//! `Promotions` with some), two data extensions (`Customers_DE`: a row per subscriber, the
+//! same keys, names and addresses; `Orders_DE`: orders referring to subscribers by key),
+//! [`SandboxBuilder::subscribers`] subscribers (`sub000001`, `sub000001@example.com`, ...),
+//! [`SandboxBuilder::data_extension_rows`] rows per data extension and
+//! [`SandboxBuilder::events`] events of each tracking type: event `i` of every type is the
+//! `i`-th delivery, one of the account's sends in status Sent (in turn) to one of its
+//! subscribers, sent at 2026-01-01T00:00:00Z plus `10 s × i` (a bounce 2 minutes later, an open
+//! an hour later, a click and an unsubscribe after it), so `ID` and `EventDate` grow together.
+//! Nothing is stored: a row is computed from (seed, account, type, index) when a page needs it,
+//! so a million-row Retrieve keeps the sandbox's memory flat, and the same seed serves the same
+//! rows. The demo ([`SandboxBuilder::demo`]) has a small one.
+//!
 //! # Tenancy
 //!
 //! Every client and user belongs to one account (MID), and so does every send. A caller never
-//! sees or changes another account's sends: their IDs answer exactly like unknown IDs.
+//! sees or changes another account's sends: their IDs answer exactly like unknown IDs; it
+//! retrieves only its own account's objects (and its child accounts' when it asks).
 //!
 //! # CorrelationID replay
 //!

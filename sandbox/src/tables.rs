@@ -999,6 +999,60 @@ mod tests {
     }
 
     #[test]
+    fn the_crate_docs_list_every_property() {
+        let docs = include_str!("lib.rs");
+        let table: Vec<&str> = docs.lines().filter(|l| l.starts_with("//! | `")).collect();
+        let all = [
+            (Object::Send, "Send"),
+            (Object::Subscriber, "Subscriber"),
+            (Object::List, "List"),
+            (Object::ListSubscriber, "ListSubscriber"),
+            (Object::DataExtension, "DataExtension"),
+            (Object::DataExtensionField, "DataExtensionField"),
+            (Object::Rows(0), "DataExtensionObject[KEY]"),
+            (Object::Rows(1), "DataExtensionObject[KEY]"),
+            (Object::Event(EventKind::Sent), "SentEvent"),
+            (Object::Event(EventKind::Click), "ClickEvent"),
+            (Object::Event(EventKind::Bounce), "BounceEvent"),
+            (Object::Event(EventKind::Unsub), "UnsubEvent"),
+        ];
+        for (object, row) in all {
+            let line = table
+                .iter()
+                .find(|l| l.starts_with(&format!("//! | `{row}`")))
+                .unwrap_or_else(|| panic!("no row for {row}"));
+            let inherited = table
+                .iter()
+                .find(|l| l.starts_with("//! | `SentEvent`"))
+                .unwrap();
+            // Of a send, the properties with a value (the others are accepted as a group).
+            let kept = [
+                send_col::CLIENT_ID,
+                send_col::CREATED_DATE,
+                send_col::MODIFIED_DATE,
+                send_col::ID,
+                send_col::SEND_DATE,
+                send_col::NUMBER_SENT,
+                send_col::SUBJECT,
+                send_col::EMAIL_NAME,
+                send_col::STATUS,
+            ];
+            let columns = object.columns();
+            let documented = columns
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| object != Object::Send || kept.contains(i));
+            for (_, c) in documented {
+                let name = format!("`{}`", c.name);
+                assert!(
+                    line.contains(&name) || inherited.contains(&name),
+                    "{row}: {name} is not documented"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn every_table_has_client_id_first_and_fits_the_selection() {
         let all = [
             Object::Send,
