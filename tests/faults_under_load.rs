@@ -27,8 +27,8 @@ async fn sandbox_with(
     Ok(b.faults(faults).start("127.0.0.1:0").await?)
 }
 
-fn load_client(sb: &RunningSandbox) -> ClientBuilder {
-    client_for(sb, "load", "load-secret")
+fn client_for(sb: &RunningSandbox) -> ClientBuilder {
+    sandbox_client(sb, "load", "load-secret")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -46,7 +46,7 @@ async fn a_thousand_cancels_through_thirty_percent_of_faults() -> R {
         },
     )
     .await?;
-    let client = load_client(&sb).retry_policy(patient(30)).build()?;
+    let client = client_for(&sb).retry_policy(patient(30)).build()?;
     let started = Instant::now();
     let outcomes = client.cancel_sends(&ids).await?;
     let elapsed = started.elapsed();
@@ -93,7 +93,7 @@ async fn a_thousand_cancels_through_thirty_percent_of_faults() -> R {
         },
     )
     .await?;
-    let client = load_client(&sb).retry_policy(patient(30)).build()?;
+    let client = client_for(&sb).retry_policy(patient(30)).build()?;
     let started = Instant::now();
     let limit = std::sync::Arc::new(tokio::sync::Semaphore::new(50));
     let tasks: Vec<_> = ids
@@ -144,7 +144,7 @@ async fn dropped_connections_are_retried_and_report_the_real_outcome() -> R {
         },
     )
     .await?;
-    let client = load_client(&sb).retry_policy(patient(30)).build()?;
+    let client = client_for(&sb).retry_policy(patient(30)).build()?;
     let outcomes = client.cancel_sends(&ids).await?;
     let stats = sb.state().stats();
     assert!(stats.injected_dropped >= 1, "{stats:?}");
@@ -172,7 +172,7 @@ async fn dropped_connections_are_retried_and_report_the_real_outcome() -> R {
         },
     )
     .await?;
-    let client = load_client(&sb).retry_policy(patient(30)).build()?;
+    let client = client_for(&sb).retry_policy(patient(30)).build()?;
     let limit = std::sync::Arc::new(tokio::sync::Semaphore::new(50));
     let tasks: Vec<_> = ids
         .iter()
@@ -217,7 +217,7 @@ async fn a_lost_answer_is_retried_once_and_reports_the_cancel() -> R {
     )
     .await?;
     // The default policy repeats it: the outcome is the real one.
-    let client = load_client(&sb)
+    let client = client_for(&sb)
         .retry_policy(RetryPolicy::default().with_base_delay(Duration::from_millis(1)))
         .build()?;
     let outcome = client.cancel_send(1).await?;
@@ -237,7 +237,7 @@ async fn a_lost_answer_is_retried_once_and_reports_the_cancel() -> R {
         },
     )
     .await?;
-    let client = load_client(&sb)
+    let client = client_for(&sb)
         .retry_policy(RetryPolicy::default().with_retry_lost_connections(false))
         .build()?;
     let e = client
@@ -266,7 +266,7 @@ async fn connections_dropped_every_time_are_never_a_success() -> R {
         },
     )
     .await?;
-    let client = load_client(&sb).retry_policy(patient(4)).build()?;
+    let client = client_for(&sb).retry_policy(patient(4)).build()?;
     // One send: the error, after 4 attempts.
     let e = client
         .cancel_send(1)
@@ -300,7 +300,7 @@ async fn connections_dropped_every_time_are_never_a_success() -> R {
         },
     )
     .await?;
-    let client = load_client(&sb).retry_policy(patient(2)).build()?;
+    let client = client_for(&sb).retry_policy(patient(2)).build()?;
     let outcomes = client.cancel_sends(&ids).await?;
     assert_eq!(outcomes.len(), 120);
     assert!(outcomes[..50].iter().all(|o| o.ok));
@@ -316,7 +316,7 @@ async fn connections_dropped_every_time_are_never_a_success() -> R {
 async fn one_hundred_concurrent_calls_after_the_token_expired_cause_one_token_request() -> R {
     let ids: Vec<i64> = (1..=200).collect();
     let sb = sandbox_with(ids.iter().copied(), FaultInjection::default()).await?;
-    let client = load_client(&sb).build()?;
+    let client = client_for(&sb).build()?;
     let run = |client: Client, range: std::ops::RangeInclusive<i64>| async move {
         let tasks: Vec<_> = range
             .map(|id| {
@@ -357,7 +357,7 @@ async fn the_request_timeout_is_honoured_within_a_second() -> R {
     )
     .await?;
     for timeout in [Duration::from_millis(300), Duration::from_millis(1500)] {
-        let client = load_client(&sb)
+        let client = client_for(&sb)
             .request_timeout(timeout)
             .retry_policy(patient(3).with_retry_timeouts(true))
             .build()?;

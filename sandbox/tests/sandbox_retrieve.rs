@@ -36,7 +36,7 @@ fn with_data(events: u64) -> SandboxBuilder {
 
 fn client(sb: &RunningSandbox, who: &str) -> R<Client> {
     let secret = format!("secret-{who}");
-    Ok(client_for(sb, who, &secret).build()?)
+    Ok(sandbox_client(sb, who, &secret).build()?)
 }
 
 fn request(
@@ -871,7 +871,7 @@ async fn the_data_set_is_deterministic_lazy_and_consistent() -> R {
 #[tokio::test]
 async fn the_demo_has_a_small_data_set() -> R {
     let sb = Sandbox::builder().demo().start("127.0.0.1:0").await?;
-    let demo = client_for(
+    let demo = sandbox_client(
         &sb,
         sfmc_partnerapi_sandbox::DEMO_CLIENT_ID,
         sfmc_partnerapi_sandbox::DEMO_CLIENT_SECRET,
@@ -928,7 +928,7 @@ async fn paging_through_injected_faults_gives_every_row_exactly_once() -> R {
         .await?;
     // The client retries a page with the same ContinueRequest after a 503, a rate-limit fault
     // or a lost response (Retrieve is read-only).
-    let a = client_for(&sb, "a", "secret-a")
+    let a = sandbox_client(&sb, "a", "secret-a")
         .retry_policy(patient(30))
         .build()?;
     let pages = all_pages(&a, &request("SentEvent", &["ID", "SubscriberKey"], None)).await?;

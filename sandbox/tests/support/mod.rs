@@ -242,7 +242,7 @@ pub fn patient(attempts: u32) -> sfmc_partnerapi::RetryPolicy {
 }
 
 /// A client of `sandbox` with OAuth client credentials `id`/`secret`.
-pub fn client_for(
+pub fn sandbox_client(
     sandbox: &RunningSandbox,
     id: &str,
     secret: &str,
