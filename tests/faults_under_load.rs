@@ -28,19 +28,8 @@ async fn sandbox_with(
     Ok(b.faults(faults).start("127.0.0.1:0").await?)
 }
 
-/// Many attempts, tiny waits.
-fn patient(attempts: u32) -> RetryPolicy {
-    RetryPolicy::new(attempts)
-        .with_base_delay(Duration::from_millis(1))
-        .with_max_delay(Duration::from_millis(4))
-}
-
 fn client_for(sb: &RunningSandbox) -> ClientBuilder {
-    Client::builder()
-        .endpoint(sb.soap_url())
-        .auth_url(sb.base_url())
-        .client_credentials("load", "load-secret")
-        .no_proxy()
+    sandbox_client(sb, "load", "load-secret")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

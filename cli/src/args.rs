@@ -205,6 +205,28 @@ pub struct SandboxArgs {
     /// Cap on a request body in bytes.
     #[arg(long, value_name = "BYTES")]
     pub max_body_bytes: Option<usize>,
+    /// Tracking events of each type (SentEvent, OpenEvent, ClickEvent, BounceEvent, UnsubEvent)
+    /// per account, on its sends in status Sent; generated as pages need them.
+    #[arg(long, value_name = "N")]
+    pub events: Option<u64>,
+    /// Subscribers per account (default with --events: 1000).
+    #[arg(long, value_name = "N")]
+    pub subscribers: Option<u64>,
+    /// Rows in each data extension (Customers_DE, Orders_DE) per account.
+    #[arg(long, value_name = "N")]
+    pub rows: Option<u64>,
+    /// Seed of the generated data set (default 1): the same seed serves the same rows.
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Objects per Retrieve page (default 2500).
+    #[arg(long, value_name = "N")]
+    pub page_size: Option<usize>,
+    /// How long a Retrieve continuation stays valid unused (default 10m).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub continuation_ttl: Option<Duration>,
+    /// Account CHILD is a child of PARENT (QueryAllAccounts and ClientIDs reach it).
+    #[arg(long = "child-account", value_name = "PARENT:CHILD", value_parser = sandbox::parse_child_account_spec)]
+    pub child_accounts: Vec<(i64, i64)>,
     /// Do not log requests on stderr.
     #[arg(long)]
     pub quiet: bool,

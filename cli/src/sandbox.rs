@@ -41,6 +41,27 @@ pub async fn serve(args: &SandboxArgs) -> Result<u8, Failure> {
     if let Some(limit) = args.max_body_bytes {
         b = b.max_body_bytes(limit);
     }
+    if let Some(n) = args.events {
+        b = b.events(n, args.seed.unwrap_or(1));
+    }
+    if let Some(seed) = args.seed {
+        b = b.seed(seed);
+    }
+    if let Some(n) = args.subscribers {
+        b = b.subscribers(n);
+    }
+    if let Some(n) = args.rows {
+        b = b.data_extension_rows(n);
+    }
+    if let Some(n) = args.page_size {
+        b = b.page_size(n);
+    }
+    if let Some(ttl) = args.continuation_ttl {
+        b = b.continuation_ttl(ttl);
+    }
+    for &(parent, child) in &args.child_accounts {
+        b = b.child_account(parent, child);
+    }
     let faults = FaultInjection {
         latency: args.latency.unwrap_or_default(),
         latency_jitter: args.latency_jitter.unwrap_or_default(),
@@ -110,6 +131,11 @@ pub async fn serve(args: &SandboxArgs) -> Result<u8, Failure> {
         } else {
             listed.join(", ")
         }
+    );
+    let data = running.state().data_set();
+    println!(
+        "data set per account: {} subscribers, {} events of each type, {} rows per data extension (seed {}); Retrieve pages of {}",
+        data.subscribers, data.events, data.data_extension_rows, data.seed, data.page_size
     );
     if let Some(path) = &args.state {
         println!("state file: {}", path.display());

@@ -409,3 +409,78 @@ async fn send_range_makes_many_sends_and_a_short_banner() -> R {
     }
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sandbox_data_set_and_paging_options() -> R {
+    use sfmc_partnerapi::types::{RetrieveRequest, RetrieveRequestMsg};
+    let extra = args![
+        "--client",
+        "c:s:5",
+        "--send",
+        "77:sent:5",
+        "--send",
+        "88:sent:6",
+        "--child-account",
+        "5:6",
+        "--events",
+        25,
+        "--seed",
+        9,
+        "--subscribers",
+        12,
+        "--rows",
+        4,
+        "--page-size",
+        10,
+        "--continuation-ttl",
+        "2m"
+    ];
+    let sb = tokio::task::spawn_blocking(move || SandboxChild::start(&extra)).await??;
+    assert!(
+        sb.banner.iter().any(|l| l
+            == "data set per account: 12 subscribers, 25 events of each type, 4 rows per data extension (seed 9); Retrieve pages of 10"),
+        "{:?}",
+        sb.banner
+    );
+    let client = sfmc_partnerapi::Client::builder()
+        .endpoint(&sb.soap_url)
+        .auth_url(sb.base_url())
+        .client_credentials("c", "s")
+        .no_proxy()
+        .build()?;
+    let mut request = RetrieveRequestMsg {
+        retrieve_request: RetrieveRequest {
+            object_type: "SentEvent".into(),
+            properties: vec!["ID".into(), "SendID".into()],
+            query_all_accounts: Some(true),
+            ..Default::default()
+        },
+    };
+    let mut rows = 0;
+    let mut pages = 0;
+    loop {
+        let resp = client.api().retrieve(&request).await?;
+        pages += 1;
+        rows += resp.results.len();
+        if resp.overall_status != "MoreDataAvailable" {
+            assert_eq!(resp.overall_status, "OK");
+            break;
+        }
+        request.retrieve_request.continue_request = resp.request_id;
+    }
+    // 25 events in account 5 and 25 in its child 6, ten to a page.
+    assert_eq!((rows, pages), (50, 5));
+    tokio::task::spawn_blocking(move || sb.terminate()).await??;
+
+    // Bad values are usage errors.
+    for bad in [
+        args!["sandbox", "--page-size", 0],
+        args!["sandbox", "--child-account", "3:3"],
+        args!["sandbox", "--continuation-ttl", "0s"],
+        args!["sandbox", "--client", "c:s:5", "--events", 5],
+    ] {
+        let run = sfmc_run(bad.clone()).await?;
+        assert_eq!(run.code, Some(2), "{bad:?}: {}", run.describe());
+    }
+    Ok(())
+}

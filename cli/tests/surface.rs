@@ -68,6 +68,19 @@ fn the_built_in_surface_is_the_surface_of_the_wsdl_built_from() {
     ));
     assert!(API_SURFACE.contains("field APIObject.ID xs:int [0..1]"));
     assert!(API_SURFACE.contains("type Send complex base=APIObject"));
+    // What a Retrieve of the bulk object types needs, with any of the WSDLs built from.
+    for line in [
+        "field RetrieveRequest.ContinueRequest xs:string [0..1]",
+        "field SimpleFilterPart.DateValue xs:dateTime [0..*]",
+        "field Subscriber.Status SubscriberStatus [0..1]",
+        "field Subscriber.Attributes Attribute [0..*]",
+        "type DataExtensionObject complex base=ObjectExtension",
+        "field ClickEvent.URLID xs:int [0..1]",
+        "field BounceEvent.SMTPCode xs:string [0..1]",
+        "enum SimpleOperators value=lessThanAnniversary",
+    ] {
+        assert!(API_SURFACE.contains(line), "{line}");
+    }
 }
 
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {

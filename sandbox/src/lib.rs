@@ -1,7 +1,8 @@
 //! A local partnerAPI sandbox: the OAuth token endpoint and `Service.asmx` on loopback, with
-//! sends that can be canceled, paused and resumed, per-account tenancy, CorrelationID replay,
-//! fault injection and optional persistence. Requests are read and responses written with this
-//! crate's own generated types.
+//! sends that can be canceled, paused and resumed, a Retrieve of sends, subscribers, lists, data
+//! extensions and their rows, and tracking events (from a generated data set, in pages, with
+//! filters), per-account tenancy, CorrelationID replay, fault injection and optional
+//! persistence. Requests are read and responses written with this crate's own generated types.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), sfmc_partnerapi_sandbox::SandboxError> {
@@ -27,8 +28,9 @@
 //!   that cannot be read: `400 {"error":"invalid_request",...}`; another grant type:
 //!   `400 {"error":"unsupported_grant_type",...}`.
 //! - `POST /Service.asmx`: SOAP 1.1, operations `Perform` (actions `cancel`, `pause`, `resume`
-//!   on `Send` objects) and `Retrieve` (ObjectType `Send`, optional `SimpleFilterPart` with
-//!   operator `equals` on `ID` or `Status`). Paths are matched case-insensitively.
+//!   on `Send` objects) and `Retrieve` (below). The SOAP `Header` with the credentials may stand
+//!   before or after the `Body`, prefixed or not, as the service accepts. Paths are matched
+//!   case-insensitively.
 //!
 //! # Faults (always HTTP 500, written by [`Fault::to_envelope`](sfmc_partnerapi::soap::Fault::to_envelope))
 //!
@@ -50,10 +52,80 @@
 //! when all succeeded, `Has Errors` when some did, `Error` when none did. Error codes are in
 //! [`codes`].
 //!
+//! # Retrieve
+//!
+//! | ObjectType | properties |
+//! |---|---|
+//! | `Send` | `Client.ID`, `ID`, `CreatedDate`, `ModifiedDate`, `SendDate`, `EmailName`, `Subject`, `Status` (`Scheduled`, `Paused`, `Canceled`, `Sent`), `NumberSent` (0); the WSDL's other Send properties (`FromName`, `FromAddress`, `PreviewURL`, the counters, ...) are accepted and have no value |
+//! | `Subscriber` | `Client.ID`, `ID`, `CreatedDate`, `EmailAddress`, `SubscriberKey`, `Status`, `UnsubscribedDate`, `EmailTypePreference`, `Attributes` (`First Name`, `Last Name`, `City`; not in filters) |
+//! | `List` | `Client.ID`, `ID`, `ObjectID`, `CustomerKey`, `CreatedDate`, `ModifiedDate`, `ListName`, `Category`, `Type`, `Description`, `ListClassification` |
+//! | `ListSubscriber` | `Client.ID`, `CreatedDate`, `ListID`, `SubscriberKey`, `Status` |
+//! | `DataExtension` | `Client.ID`, `ObjectID`, `CustomerKey`, `Name`, `Description`, `IsSendable`, `IsTestable`, `CategoryID`, `CreatedDate`, `ModifiedDate` |
+//! | `DataExtensionField` | `Client.ID`, `ObjectID`, `CustomerKey`, `Name`, `FieldType`, `IsPrimaryKey`, `IsRequired`, `MaxLength`, `Scale`, `Ordinal`, `DataExtension.CustomerKey` |
+//! | `DataExtensionObject[KEY]` | the fields of the data extension whose CustomerKey (or Name) is `KEY`, as `Properties/Property` `Name`/`Value`: `Customers_DE` (`SubscriberKey`, `EmailAddress`, `FirstName`, `LastName`, `City`, `Points`, `JoinDate`, `Active`), `Orders_DE` (`OrderID`, `SubscriberKey`, `Amount`, `OrderDate`, `Status`); dates as the service writes them (`1/1/2026 2:00:00 AM`) |
+//! | `SentEvent`, `OpenEvent` | `Client.ID`, `ID`, `SendID`, `SubscriberKey`, `EventDate`, `EventType`, `TriggeredSendDefinitionObjectID` (no value), `BatchID` |
+//! | `ClickEvent` | those of `SentEvent`, `URLID`, `URL`, `URLIDLong` |
+//! | `BounceEvent` | those of `SentEvent`, `SMTPCode`, `BounceCategory`, `SMTPReason`, `BounceType` |
+//! | `UnsubEvent` | those of `SentEvent`, `List.ID`, `IsMasterUnsubscribed` |
+//!
+//! - **Properties**: only the asked properties are written (names match without regard to
+//!   case). An unknown one answers `OverallStatus` `Error: The Request Property(s) X do not
+//!   match with the fields of T retrieve`, none at all `Error: A Retrieve of T needs at least
+//!   one property in Properties`; an unknown ObjectType (they are case-sensitive) `Error: Unable
+//!   to find a handler for object type: X. ...`. An error is an HTTP 200 response, like the
+//!   service's.
+//! - **Pages** of [`DEFAULT_PAGE_SIZE`] objects ([`SandboxBuilder::page_size`];
+//!   `Options/BatchSize` may ask for less): `OverallStatus` `MoreDataAvailable` and a
+//!   `RequestID`; the next page is asked for by a `RetrieveRequest` holding `ContinueRequest` =
+//!   that RequestID (the rest of that request is ignored: a continuation keeps the first
+//!   request's object type, properties, filter and accounts); the last page says `OK`. Each
+//!   page's RequestID is its own token, so a `ContinueRequest` repeated after a lost response
+//!   gets exactly the same page again (same rows, same RequestID): no row lost or repeated. A
+//!   continuation expires after [`DEFAULT_CONTINUATION_TTL`] unused
+//!   ([`SandboxBuilder::continuation_ttl`]); at most [`MAX_CONTINUATIONS`] are kept. An unknown,
+//!   expired or other account's one answers `Error: ContinueRequest ... is unknown or expired
+//!   ...` (never a silent restart). Rows come in a stable order (by ID).
+//! - **Filters**: `SimpleFilterPart` with every operator of the WSDL: `equals`, `notEquals`,
+//!   `greaterThan`, `lessThan`, `greaterThanOrEqual`, `lessThanOrEqual`, `between` (2 values),
+//!   `IN` (1 or more), `isNull`, `isNotNull` on text, numbers and dates (`equals`/`notEquals`
+//!   on booleans); `like` (`%` any run, `_` one character), `beginsWith`, `endsWith`,
+//!   `contains`, `notContains`, `existsInString`, `existsInStringAsAWord`,
+//!   `notExistsInString` on text; `isAnniversary`, `isNotAnniversary`, `greaterThanAnniversary`,
+//!   `lessThanAnniversary` on dates. Text compares without regard to ASCII case; a missing
+//!   value (or empty text) passes only `isNull`. Dates come as `DateValue` or as `Value` text:
+//!   `2026-01-31`, `2026-01-31T10:00:00` (optionally `.fff`, `Z` or `±HH:MM`; none is UTC),
+//!   `2026-01-31 10:00:00`, `1/31/2026`, `1/31/2026 10:00:00 AM`. `ComplexFilterPart` joins
+//!   `LeftOperand`, `RightOperand` and `AdditionalOperands` with `AND` or `OR`, nested. An
+//!   unknown property answers `Error: Filter Property 'X' is not a retrievable property of T.`;
+//!   a value of the wrong kind, a wrong count of values or an operator the property's kind
+//!   cannot take answers `Error: ...` too.
+//! - **Accounts**: a caller reads its own account's objects. With `QueryAllAccounts`, also its
+//!   child accounts ([`SandboxBuilder::child_account`]); with `ClientIDs`, the named ones among
+//!   those (another account's ID reads nothing). Rows come account by account, the caller's
+//!   first.
+//! - **Fault injection** applies to each page like to any request; a page lost to a dropped
+//!   connection is served again, the same, to its repeated `ContinueRequest`.
+//!
+//! # The data set
+//!
+//! Every account has three lists (`All Subscribers` with every subscriber, `Newsletter` and
+//! `Promotions` with some), two data extensions (`Customers_DE`: a row per subscriber, the
+//! same keys, names and addresses; `Orders_DE`: orders referring to subscribers by key),
+//! [`SandboxBuilder::subscribers`] subscribers (`sub000001`, `sub000001@example.com`, ...),
+//! [`SandboxBuilder::data_extension_rows`] rows per data extension and
+//! [`SandboxBuilder::events`] events of each tracking type: event `i` of every type is the
+//! `i`-th delivery, one of the account's sends in status Sent (in turn) to one of its
+//! subscribers, sent at 2026-01-01T00:00:00Z plus `10 s × i` (a bounce 2 minutes later, an open
+//! an hour later, a click and an unsubscribe after it), so `ID` and `EventDate` grow together.
+//! Nothing is stored: a row is computed from (seed, account, type, index) when a page needs it,
+//! so a million-row Retrieve keeps the sandbox's memory flat, and the same seed serves the same
+//! rows. The demo ([`SandboxBuilder::demo`]) has a small one.
+//!
 //! # Tenancy
 //!
 //! Every client and user belongs to one account (MID), and so does every send. A caller never
-//! sees or changes another account's sends: their IDs answer exactly like unknown IDs.
+//! sees or changes another account's sends: their IDs answer exactly like unknown IDs; it
+//! retrieves only its own account's objects (and its child accounts' when it asks).
 //!
 //! # CorrelationID replay
 //!
@@ -61,12 +133,18 @@
 //! and send ID gets the first outcome again (and nothing changes), so a retry after a lost
 //! response reports the cancel that happened rather than "already canceled".
 
+mod data;
+mod dates;
 mod faults;
+mod filter;
 mod net;
+mod retrieve;
 mod service;
 mod state;
+mod tables;
 mod token;
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -75,8 +153,10 @@ use std::time::Duration;
 use secrecy::SecretString;
 
 pub use faults::{FaultInjection, InjectedFault};
+pub use retrieve::{DEFAULT_CONTINUATION_TTL, DEFAULT_PAGE_SIZE, MAX_CONTINUATIONS, MAX_PAGE_SIZE};
 pub use state::{SandboxStats, SendRecord, SendStatus};
 
+use data::{DataConfig, DataModel};
 use faults::Injector;
 use state::{Shared, Store};
 
@@ -126,6 +206,15 @@ pub const DEMO_SENDS: &[(i64, SendStatus, i64)] = &[
     (29610, SendStatus::Canceled, DEMO_MID),
     (39001, SendStatus::Scheduled, OTHER_MID),
 ];
+
+/// The demo's data set: subscribers per account.
+pub const DEMO_SUBSCRIBERS: u64 = 20;
+/// The demo's data set: tracking events of each type (on the demo's sent send, 29609).
+pub const DEMO_EVENTS: u64 = 50;
+/// The demo's data set: rows of each data extension.
+pub const DEMO_ROWS: u64 = 20;
+/// The most subscribers, events of one type or data extension rows per account.
+pub const MAX_GENERATED_ROWS: u64 = data::MAX_ROWS;
 
 /// The default token lifetime (like the service's: about 18 minutes).
 pub const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(1080);
@@ -201,6 +290,10 @@ pub struct SandboxBuilder {
     state_file: Option<PathBuf>,
     max_body_bytes: usize,
     log_requests: bool,
+    data: DataConfig,
+    page_size: usize,
+    continuation_ttl: Duration,
+    children: BTreeMap<i64, BTreeSet<i64>>,
 }
 
 impl Default for SandboxBuilder {
@@ -214,6 +307,13 @@ impl Default for SandboxBuilder {
             state_file: None,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             log_requests: false,
+            data: DataConfig {
+                seed: 1,
+                ..DataConfig::default()
+            },
+            page_size: DEFAULT_PAGE_SIZE,
+            continuation_ttl: DEFAULT_CONTINUATION_TTL,
+            children: BTreeMap::new(),
         }
     }
 }
@@ -288,6 +388,59 @@ impl SandboxBuilder {
         self
     }
 
+    /// `n` tracking events of each type (SentEvent, OpenEvent, ClickEvent, BounceEvent,
+    /// UnsubEvent) per account, their values drawn from `seed` (which seeds the whole data set:
+    /// subscribers and data extension rows too). Event `i` of every type is the `i`-th delivery:
+    /// one of the account's sends in status Sent, in turn, to one of its subscribers; an account
+    /// without a sent send has no events. Rows are computed when a page needs them, never
+    /// stored. At most [`MAX_GENERATED_ROWS`].
+    pub fn events(mut self, n: u64, seed: u64) -> Self {
+        self.data.events = n;
+        self.data.seed = seed;
+        self
+    }
+
+    /// The seed of the generated data set (default 1; [`events`](Self::events) sets it too).
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.data.seed = seed;
+        self
+    }
+
+    /// `n` subscribers per account (keys `sub000001`, ...; with events and no count: 1,000).
+    /// At most [`MAX_GENERATED_ROWS`].
+    pub fn subscribers(mut self, n: u64) -> Self {
+        self.data.subscribers = n;
+        self
+    }
+
+    /// `n` rows in each of the two data extensions of every account (`Customers_DE`,
+    /// `Orders_DE`). At most [`MAX_GENERATED_ROWS`].
+    pub fn data_extension_rows(mut self, n: u64) -> Self {
+        self.data.rows = n;
+        self
+    }
+
+    /// Objects per Retrieve page (default [`DEFAULT_PAGE_SIZE`], 1 to [`MAX_PAGE_SIZE`]). A
+    /// request's `Options/BatchSize` may ask for smaller pages.
+    pub fn page_size(mut self, n: usize) -> Self {
+        self.page_size = n;
+        self
+    }
+
+    /// How long a Retrieve continuation stays valid unused (default
+    /// [`DEFAULT_CONTINUATION_TTL`]).
+    pub fn continuation_ttl(mut self, ttl: Duration) -> Self {
+        self.continuation_ttl = ttl;
+        self
+    }
+
+    /// Makes account `child` a child account of `parent`: a caller of `parent` reads its data
+    /// too with `QueryAllAccounts` or by naming it in `ClientIDs`.
+    pub fn child_account(mut self, parent: i64, child: i64) -> Self {
+        self.children.entry(parent).or_default().insert(child);
+        self
+    }
+
     /// Prints one line per request on stderr (method, path, operation, outcome; never a
     /// credential).
     pub fn log_requests(mut self, on: bool) -> Self {
@@ -297,12 +450,17 @@ impl SandboxBuilder {
 
     /// Adds the demo: client [`DEMO_CLIENT_ID`] / [`DEMO_CLIENT_SECRET`] and user
     /// [`DEMO_USER`] of account [`DEMO_MID`], client [`OTHER_CLIENT_ID`] of [`OTHER_MID`],
-    /// and the [`DEMO_SENDS`] (29605 among them).
+    /// the [`DEMO_SENDS`] (29605 among them) and a small data set: [`DEMO_SUBSCRIBERS`]
+    /// subscribers, [`DEMO_EVENTS`] events of each type, [`DEMO_ROWS`] rows per data extension
+    /// (seed 1). Calls after `demo()` change them.
     pub fn demo(mut self) -> Self {
         self = self
             .client(DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_MID)
             .user(DEMO_USER.0, DEMO_USER.1, DEMO_MID)
-            .client(OTHER_CLIENT_ID, OTHER_CLIENT_SECRET, OTHER_MID);
+            .client(OTHER_CLIENT_ID, OTHER_CLIENT_SECRET, OTHER_MID)
+            .subscribers(DEMO_SUBSCRIBERS)
+            .events(DEMO_EVENTS, 1)
+            .data_extension_rows(DEMO_ROWS);
         for &(id, status, mid) in DEMO_SENDS {
             self = self.send(id, status, mid);
         }
@@ -340,6 +498,41 @@ impl SandboxBuilder {
                 ));
             }
         }
+        for (what, n) in [
+            ("events", self.data.events),
+            ("subscribers", self.data.subscribers),
+            ("data extension rows", self.data.rows),
+        ] {
+            if n > MAX_GENERATED_ROWS {
+                return Err(SandboxError::Config(format!(
+                    "{n} {what} per account is more than the sandbox generates ({MAX_GENERATED_ROWS})"
+                )));
+            }
+        }
+        if !(1..=MAX_PAGE_SIZE).contains(&self.page_size) {
+            return Err(SandboxError::Config(format!(
+                "the page size must be 1 to {MAX_PAGE_SIZE}, not {}",
+                self.page_size
+            )));
+        }
+        if self.continuation_ttl.is_zero() || self.continuation_ttl > MAX_TOKEN_LIFETIME {
+            return Err(SandboxError::Config(format!(
+                "the continuation lifetime must be positive and at most {} days",
+                MAX_TOKEN_LIFETIME.as_secs() / 86_400
+            )));
+        }
+        for (parent, child) in self
+            .children
+            .iter()
+            .flat_map(|(p, cs)| cs.iter().map(move |c| (*p, *c)))
+        {
+            if !id_range.contains(&parent) || !id_range.contains(&child) || parent == child {
+                return Err(SandboxError::Config(format!(
+                    "child account {child} of {parent}: both MIDs must be 1..={} and differ",
+                    i32::MAX
+                )));
+            }
+        }
         if self.token_lifetime.is_zero() || self.token_lifetime > MAX_TOKEN_LIFETIME {
             return Err(SandboxError::Config(format!(
                 "the token lifetime must be positive and at most {} days",
@@ -363,7 +556,24 @@ impl SandboxBuilder {
 
     fn into_shared(self, addr: SocketAddr) -> Result<Shared, SandboxError> {
         let store = Store::new(self.state_file.clone(), &self.sends)?;
-        Ok(Shared::new(
+        // Events refer to the sends in status Sent (a final status: the list never changes).
+        let mut sent: BTreeMap<i64, Vec<i32>> = BTreeMap::new();
+        for s in store.sends_by_id().values() {
+            if s.status == SendStatus::Sent {
+                if let Ok(id) = i32::try_from(s.id) {
+                    sent.entry(s.mid).or_default().push(id);
+                }
+            }
+        }
+        if self.data.events > 0 && sent.is_empty() {
+            return Err(SandboxError::Config(
+                "tracking events refer to sends in status Sent, and no account has one: add one \
+                 (e.g. --send 1:sent:MID, or .send(1, SendStatus::Sent, MID))"
+                    .into(),
+            ));
+        }
+        let model = DataModel::new(self.data, sent, self.children);
+        let mut shared = Shared::new(
             store,
             self.clients,
             self.users,
@@ -372,7 +582,9 @@ impl SandboxBuilder {
             self.max_body_bytes,
             self.log_requests,
             addr,
-        ))
+        );
+        shared.retrieval = retrieve::Retrieval::new(model, self.page_size, self.continuation_ttl);
+        Ok(shared)
     }
 
     /// Binds `addr` (a loopback address, e.g. `127.0.0.1:0`) and serves in the background
@@ -538,6 +750,24 @@ impl SandboxHandler {
     }
 }
 
+/// The generated data set every account has, and how Retrieve pages it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DataSet {
+    /// Subscribers per account.
+    pub subscribers: u64,
+    /// Tracking events of each type per account (none for an account without a sent send).
+    pub events: u64,
+    /// Rows of each data extension per account.
+    pub data_extension_rows: u64,
+    /// The seed of every generated value.
+    pub seed: u64,
+    /// Objects per Retrieve page.
+    pub page_size: usize,
+    /// How long a continuation stays valid unused.
+    pub continuation_ttl: Duration,
+}
+
 /// A view of a running sandbox's state.
 #[derive(Debug, Clone)]
 pub struct SandboxState {
@@ -563,6 +793,22 @@ impl SandboxState {
     /// Request and fault counters.
     pub fn stats(&self) -> SandboxStats {
         self.shared.stats()
+    }
+
+    /// Makes every Retrieve continuation issued so far unknown, as if it had expired (the next
+    /// `ContinueRequest` with one answers `Error: ...`).
+    pub fn expire_continuations(&self) {
+        self.shared.retrieval.expire_all();
+    }
+
+    /// The generated data set and the Retrieve paging.
+    pub fn data_set(&self) -> DataSet {
+        self.shared.retrieval.data_set()
+    }
+
+    /// How many Retrieve continuations are alive (at most two per Retrieve in progress).
+    pub fn continuations(&self) -> usize {
+        self.shared.retrieval.live()
     }
 }
 
@@ -612,6 +858,18 @@ pub fn parse_send_spec(spec: &str) -> Result<(i64, SendStatus, i64), String> {
         return Err(format!("{spec:?}: expected ID[:STATUS[:MID]]"));
     }
     Ok((id, status, mid))
+}
+
+/// Parses `PARENT:CHILD` (two MIDs): account CHILD is a child account of PARENT.
+pub fn parse_child_account_spec(spec: &str) -> Result<(i64, i64), String> {
+    let bad = || format!("{spec:?}: expected PARENT:CHILD with two numeric MIDs");
+    let (parent, child) = spec.split_once(':').ok_or_else(bad)?;
+    let parent = parent.trim().parse::<i64>().map_err(|_| bad())?;
+    let child = child.trim().parse::<i64>().map_err(|_| bad())?;
+    if parent == child {
+        return Err(format!("{spec:?}: an account cannot be its own child"));
+    }
+    Ok((parent, child))
 }
 
 /// The most sends one `--send-range` may create.
@@ -691,6 +949,15 @@ mod tests {
         assert!(parse_send_spec("x").is_err());
         assert!(parse_send_spec("7:nope").is_err());
         assert!(parse_send_spec("7:sent:1:2").is_err());
+    }
+
+    #[test]
+    fn child_account_specs() {
+        assert_eq!(parse_child_account_spec("1:2"), Ok((1, 2)));
+        assert_eq!(parse_child_account_spec(" 10 : 20 "), Ok((10, 20)));
+        for bad in ["1", "1:x", "3:3", ":2"] {
+            assert!(parse_child_account_spec(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -3,11 +3,11 @@
 
 use super::codes;
 use super::faults::InjectedFault;
-use super::state::{Action, AuthCheck, Outcome, SendRecord, SendStatus, Shared};
+use super::state::{Action, AuthCheck, Outcome, Shared};
 use sfmc_partnerapi::soap::{write_envelope, Envelope, Fault, ProtocolError, RequestHeader};
 use sfmc_partnerapi::types::{
-    AnyApiObject, AnyFilterPart, ClientId, PerformRequestMsg, PerformResponseMsg, PerformResult,
-    RetrieveRequestMsg, RetrieveResponseMsg, Send, TaskResult, OPERATIONS,
+    AnyApiObject, PerformRequestMsg, PerformResponseMsg, PerformResult, RetrieveRequestMsg, Send,
+    TaskResult, OPERATIONS,
 };
 
 /// `faultcode` of authentication failures, bound to the WS-Security namespace.
@@ -58,7 +58,7 @@ fn client_fault(message: impl Into<String>) -> Fault {
 }
 
 /// Text from a request, made safe to repeat in a fault: cut and without control characters.
-fn sanitize(s: &str) -> String {
+pub(crate) fn sanitize(s: &str) -> String {
     let mut out: String = s.chars().filter(|c| !c.is_control()).take(100).collect();
     if s.chars().count() > 100 {
         out.push('…');
@@ -158,13 +158,18 @@ fn handle_inner(
     injected: InjectedFault,
 ) -> Result<Reply, Fault> {
     let op = operation(soap_action)?;
-    let mut envelope = Envelope::parse(body).map_err(|e| unreadable(&e))?;
-    let header = envelope.take_header();
+    let envelope = Envelope::parse(body).map_err(|e| unreadable(&e))?;
     // The whole request is read before authentication, so a malformed one is a Client fault
-    // whoever sends it.
-    let request = match op {
-        "Perform" => Request::Perform(envelope.read_body().map_err(|e| unreadable(&e))?),
-        _ => Request::Retrieve(Box::new(envelope.read_body().map_err(|e| unreadable(&e))?)),
+    // whoever sends it; the Header may stand before or after the Body, as the service accepts.
+    let (header, request) = match op {
+        "Perform" => {
+            let (header, request) = envelope.read_request().map_err(|e| unreadable(&e))?;
+            (header, Request::Perform(request))
+        }
+        _ => {
+            let (header, request) = envelope.read_request().map_err(|e| unreadable(&e))?;
+            (header, Request::Retrieve(Box::new(request)))
+        }
     };
     let user = header
         .username_token
@@ -186,8 +191,8 @@ fn handle_inner(
             Reply::soap(write_envelope(&no_header, &response), summary)
         }
         Request::Retrieve(request) => {
-            let (response, summary) = retrieve(shared, mid, &request);
-            Reply::soap(write_envelope(&no_header, &response), summary)
+            let (body, summary) = super::retrieve::retrieve(shared, mid, &request);
+            Reply::soap(body, summary)
         }
     })
 }
@@ -339,189 +344,6 @@ fn perform(shared: &Shared, mid: i64, request: PerformRequestMsg) -> (PerformRes
         overall_status: overall.into(),
         overall_status_message: message.into(),
         request_id: Some(random_id().into()),
-    };
-    (response, summary)
-}
-
-/// The properties a Retrieve of Send may ask for (the service rejects others).
-const SEND_PROPERTIES: &[&str] = &[
-    "Client.ID",
-    "Client.PartnerClientKey",
-    "PartnerKey",
-    "CreatedDate",
-    "ModifiedDate",
-    "ID",
-    "ObjectID",
-    "CustomerKey",
-    "CorrelationID",
-    "ObjectState",
-    "Email.ID",
-    "SendDate",
-    "FromAddress",
-    "FromName",
-    "Duplicates",
-    "InvalidAddresses",
-    "ExistingUndeliverables",
-    "ExistingUnsubscribes",
-    "HardBounces",
-    "SoftBounces",
-    "OtherBounces",
-    "ForwardedEmails",
-    "UniqueClicks",
-    "UniqueOpens",
-    "NumberSent",
-    "NumberDelivered",
-    "NumberTargeted",
-    "NumberErrored",
-    "NumberExcluded",
-    "Unsubscribes",
-    "MissingAddresses",
-    "Subject",
-    "PreviewURL",
-    "SentDate",
-    "EmailName",
-    "Status",
-    "IsMultipart",
-    "SendLimit",
-    "SendWindowOpen",
-    "SendWindowClose",
-    "IsAlwaysOn",
-    "Additional",
-    "BccEmail",
-];
-
-enum SendFilter {
-    All,
-    Id(i64),
-    Status(String),
-}
-
-fn send_filter(filter: Option<&AnyFilterPart>) -> Result<SendFilter, String> {
-    let Some(filter) = filter else {
-        return Ok(SendFilter::All);
-    };
-    let AnyFilterPart::SimpleFilterPart(part) = filter else {
-        return Err(
-            "Error: the sandbox supports only a SimpleFilterPart on ID or Status in a Retrieve of Send"
-                .into(),
-        );
-    };
-    let operator = part.simple_operator.as_str();
-    if !operator.eq_ignore_ascii_case("equals") {
-        return Err(format!(
-            "Error: the filter operator {} is not supported by the sandbox (supported: equals)",
-            sanitize(operator)
-        ));
-    }
-    let [value] = part.value.as_slice() else {
-        return Err(format!(
-            "Error: the equals filter on {} needs exactly one Value, found {}",
-            sanitize(&part.property),
-            part.value.len()
-        ));
-    };
-    let value = value.trim();
-    match part.property.trim().to_ascii_lowercase().as_str() {
-        "id" => value.parse::<i64>().map(SendFilter::Id).map_err(|_| {
-            format!(
-                "Error: the filter value {} is not a valid ID",
-                sanitize(value)
-            )
-        }),
-        "status" => Ok(SendFilter::Status(value.to_string())),
-        _ => Err(format!(
-            "Error: the filter property {} is not supported by the sandbox (supported: ID, Status)",
-            sanitize(&part.property)
-        )),
-    }
-}
-
-fn wire_send(s: &SendRecord) -> Send {
-    Send {
-        client: Some(
-            ClientId {
-                id: i32::try_from(s.mid).ok(),
-                ..Default::default()
-            }
-            .into(),
-        ),
-        id: i32::try_from(s.id).ok(),
-        created_date: Some(s.created_date.as_str().into()),
-        modified_date: Some(s.modified_date.as_str().into()),
-        email_name: Some(s.email_name.as_str().into()),
-        subject: Some(s.subject.as_str().into()),
-        send_date: Some(s.send_date.as_str().into()),
-        status: Some(s.status.as_str().into()),
-        number_sent: Some(0),
-        ..Default::default()
-    }
-}
-
-fn retrieve(
-    shared: &Shared,
-    mid: i64,
-    request: &RetrieveRequestMsg,
-) -> (RetrieveResponseMsg, String) {
-    let r = &request.retrieve_request;
-    let error = |status: String| {
-        let summary = format!("Retrieve {}: {status}", sanitize(&r.object_type));
-        (
-            RetrieveResponseMsg {
-                overall_status: status.into(),
-                request_id: Some(random_id().into()),
-                results: Vec::new(),
-            },
-            summary,
-        )
-    };
-    if !r.object_type.trim().eq_ignore_ascii_case("Send") {
-        return error(format!(
-            "Error: Retrieve of ObjectType {} is not supported by the sandbox (supported: Send)",
-            if r.object_type.trim().is_empty() {
-                "(none)".to_string()
-            } else {
-                sanitize(r.object_type.trim())
-            }
-        ));
-    }
-    let unknown: Vec<String> = r
-        .properties
-        .iter()
-        .map(|p| p.trim())
-        .filter(|p| !SEND_PROPERTIES.iter().any(|k| k.eq_ignore_ascii_case(p)))
-        .map(sanitize)
-        .collect();
-    if !unknown.is_empty() {
-        return error(format!(
-            "Error: The Request Property(s) {} do not match with the fields of Send retrieve",
-            unknown.join(", ")
-        ));
-    }
-    if r.continue_request
-        .as_deref()
-        .is_some_and(|c| !c.trim().is_empty())
-    {
-        return error("Error: ContinueRequest names no request of the sandbox (results always come in one batch)".into());
-    }
-    let filter = match send_filter(r.filter.as_ref()) {
-        Ok(f) => f,
-        Err(status) => return error(status),
-    };
-    let sends = shared.store().sends_of(mid, |s| match &filter {
-        SendFilter::All => true,
-        SendFilter::Id(id) => s.id == *id,
-        SendFilter::Status(status) => {
-            s.status.as_str().eq_ignore_ascii_case(status)
-                || status
-                    .parse::<SendStatus>()
-                    .is_ok_and(|wanted| wanted == s.status)
-        }
-    });
-    let summary = format!("Retrieve Send: OK, {} results", sends.len());
-    let response = RetrieveResponseMsg {
-        overall_status: "OK".into(),
-        request_id: Some(random_id().into()),
-        results: sends.iter().map(|s| wire_send(s).into()).collect(),
     };
     (response, summary)
 }

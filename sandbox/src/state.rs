@@ -416,13 +416,9 @@ impl Store {
         outcome
     }
 
-    /// The sends of account `mid` that `keep` accepts, by ID.
-    pub(crate) fn sends_of(&self, mid: i64, keep: impl Fn(&SendRecord) -> bool) -> Vec<SendRecord> {
-        self.sends
-            .values()
-            .filter(|s| s.mid == mid && keep(s))
-            .cloned()
-            .collect()
+    /// Every send, by ID (Retrieve reads them under the store's lock).
+    pub(crate) fn sends_by_id(&self) -> &BTreeMap<i64, SendRecord> {
+        &self.sends
     }
 }
 
@@ -476,6 +472,8 @@ pub(crate) struct Shared {
     pub(crate) log_requests: bool,
     pub(crate) addr: SocketAddr,
     counters: Counters,
+    /// The data model, page size and continuations of Retrieve.
+    pub(crate) retrieval: super::retrieve::Retrieval,
 }
 
 impl fmt::Debug for Shared {
@@ -523,6 +521,7 @@ impl Shared {
             log_requests,
             addr,
             counters: Counters::default(),
+            retrieval: Default::default(),
         }
     }
 

@@ -117,3 +117,86 @@ async fn zeep_and_node_soap_requests_work() -> R {
     sb.shutdown().await;
     Ok(())
 }
+
+/// A Retrieve of the demo account's sends written the way the Node libraries for this service
+/// write every request: the Body first, then the Header (no prefixes: the SOAP namespace is the
+/// default one), `fueloauth` in its own default namespace. `header` is the whole Header element.
+fn body_first_envelope(header: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\
+         <Envelope xmlns=\"http://schemas.xmlsoap.org/soap/envelope/\" \
+         xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\
+         <Body><RetrieveRequestMsg xmlns=\"http://exacttarget.com/wsdl/partnerAPI\">\
+         <RetrieveRequest><ObjectType>Send</ObjectType><Properties>ID</Properties>\
+         <Properties>Status</Properties></RetrieveRequest></RetrieveRequestMsg></Body>\
+         {header}</Envelope>"
+    )
+}
+
+#[tokio::test]
+async fn a_header_after_the_body_authenticates() -> R {
+    let sb = Sandbox::builder().demo().start("127.0.0.1:0").await?;
+    let tok = token(
+        &sb,
+        sfmc_partnerapi_sandbox::DEMO_CLIENT_ID,
+        sfmc_partnerapi_sandbox::DEMO_CLIENT_SECRET,
+    )
+    .await?;
+    let retrieved = |body: &str| {
+        body.contains("<OverallStatus>OK</OverallStatus>") && body.contains("<ID>29605</ID>")
+    };
+    // The Node libraries' shape, then the same with prefixes on the Header and on fueloauth.
+    for header in [
+        format!("<Header><fueloauth xmlns=\"http://exacttarget.com\">{tok}</fueloauth></Header>"),
+        format!("<s:Header xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><et:fueloauth xmlns:et=\"http://exacttarget.com\"> {tok} </et:fueloauth></s:Header>"),
+        // A comment after it changes nothing.
+        format!("<Header><fueloauth xmlns=\"http://exacttarget.com\">{tok}</fueloauth></Header><!-- trailing comment -->"),
+    ] {
+        let (status, body) = post_soap(&sb, Some("Retrieve"), body_first_envelope(&header)).await?;
+        assert_eq!(status, 200, "{header}: {body}");
+        assert!(retrieved(&body), "{header}: {body}");
+    }
+    // Nor does an empty Header before the Body.
+    let empty_first = body_first_envelope(&format!(
+        "<Header><fueloauth xmlns=\"http://exacttarget.com\">{tok}</fueloauth></Header>"
+    ))
+    .replace("<Body>", "<Header/><Body>");
+    let (status, body) = post_soap(&sb, Some("Retrieve"), empty_first).await?;
+    assert_eq!(status, 200, "{body}");
+
+    // The same shape with the UsernameToken of the demo user.
+    let wsse = "<Header><wsse:Security xmlns:wsse=\"http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd\"><wsse:UsernameToken><wsse:Username>XXX</wsse:Username><wsse:Password>XXX</wsse:Password></wsse:UsernameToken></wsse:Security></Header>";
+    let (status, body) = post_soap(&sb, Some("Retrieve"), body_first_envelope(wsse)).await?;
+    assert_eq!(status, 200, "{body}");
+    assert!(retrieved(&body), "{body}");
+
+    // Without a credential the shape is still refused: no Header, an empty one, an empty
+    // token, an unknown token, a wrong password.
+    for header in [
+        String::new(),
+        "<Header/>".to_string(),
+        "<Header></Header>".to_string(),
+        "<Header><fueloauth xmlns=\"http://exacttarget.com\"></fueloauth></Header>".to_string(),
+        "<Header><fueloauth xmlns=\"http://exacttarget.com\">not-a-token</fueloauth></Header>"
+            .to_string(),
+        wsse.replace("<wsse:Password>XXX", "<wsse:Password>wrong"),
+    ] {
+        let (status, body) = post_soap(&sb, Some("Retrieve"), body_first_envelope(&header)).await?;
+        assert_eq!(status, 500, "{header}: {body}");
+        let f = fault(&body)?;
+        assert_eq!(
+            (f.code.as_str(), f.string.as_str()),
+            ("q0:Security", "Login Failed"),
+            "{header}"
+        );
+    }
+    // A token inside the Body is no credential either.
+    let smuggled = body_first_envelope("").replace(
+        "<ObjectType>",
+        &format!("<fueloauth xmlns=\"http://exacttarget.com\">{tok}</fueloauth><ObjectType>"),
+    );
+    let (status, body) = post_soap(&sb, Some("Retrieve"), smuggled).await?;
+    assert_eq!(status, 500, "{body}");
+    sb.shutdown().await;
+    Ok(())
+}

@@ -176,14 +176,45 @@ async fn retrieve_lists_filters_and_rejects_what_it_cannot_do() -> R {
         ]
     );
 
+    // Every operator of the service works on the sends' properties.
+    for (filter, want) in [
+        (
+            ("ID", SimpleOperators::GreaterThan, &["102"][..]),
+            vec![103, 104],
+        ),
+        (
+            ("ID", SimpleOperators::Between, &["101", "102"][..]),
+            vec![101, 102],
+        ),
+        (
+            ("ID", SimpleOperators::In, &["104", "100", "999"][..]),
+            vec![100, 104],
+        ),
+        (
+            ("Status", SimpleOperators::NotEquals, &["Scheduled"][..]),
+            vec![102, 103, 104],
+        ),
+        (("EmailName", SimpleOperators::Equals, &["x"][..]), vec![]),
+        (
+            ("EmailName", SimpleOperators::Like, &["%email 10_"][..]),
+            vec![100, 101, 102, 103, 104],
+        ),
+    ] {
+        let (overall, sends, raw) =
+            retrieve(&sb, &tok, &retrieve_request(Some(filter.clone()))).await?;
+        assert_eq!(overall, "OK", "{raw}");
+        let ids: Vec<i32> = sends.iter().map(|(id, _)| *id).collect();
+        assert_eq!(ids, want, "{filter:?}");
+    }
+
     for bad in [
-        retrieve_request(Some(("ID", SimpleOperators::GreaterThan, &["1"]))),
-        retrieve_request(Some(("EmailName", SimpleOperators::Equals, &["x"]))),
+        retrieve_request(Some(("NoSuchField", SimpleOperators::Equals, &["x"]))),
         retrieve_request(Some(("ID", SimpleOperators::Equals, &["x"]))),
         retrieve_request(Some(("ID", SimpleOperators::Equals, &["1", "2"]))),
         RetrieveRequestMsg {
             retrieve_request: RetrieveRequest {
                 object_type: "Email".into(),
+                properties: vec!["ID".into()],
                 ..Default::default()
             },
         },
@@ -194,20 +225,33 @@ async fn retrieve_lists_filters_and_rejects_what_it_cannot_do() -> R {
                 ..Default::default()
             },
         },
+        RetrieveRequestMsg {
+            retrieve_request: RetrieveRequest {
+                object_type: "Send".into(),
+                ..Default::default()
+            },
+        },
     ] {
         let (overall, sends, raw) = retrieve(&sb, &tok, &bad).await?;
         assert!(overall.starts_with("Error"), "{overall}: {raw}");
         assert!(sends.is_empty());
     }
 
-    // The objects are Sends, read back through the generated types.
-    let (_, _, raw) = retrieve(&sb, &tok, &retrieve_request(None)).await?;
+    // The objects are Sends, read back through the generated types, with the asked properties
+    // only.
+    let mut with_client = retrieve_request(None);
+    with_client
+        .retrieve_request
+        .properties
+        .push("Client.ID".into());
+    let (_, _, raw) = retrieve(&sb, &tok, &with_client).await?;
     let resp = sfmc_partnerapi::soap::Envelope::parse(raw.as_bytes())?
         .read_body::<sfmc_partnerapi::types::RetrieveResponseMsg>()?;
+    assert_eq!(resp.results.len(), 5);
     assert!(resp
         .results
         .iter()
-        .all(|o| matches!(o, AnyApiObject::Send(s) if s.client.as_ref().and_then(|c| c.id) == Some(MID_A as i32))));
+        .all(|o| matches!(o, AnyApiObject::Send(s) if s.client.as_ref().and_then(|c| c.id) == Some(MID_A as i32) && s.email_name.is_none())));
     sb.shutdown().await;
     Ok(())
 }

@@ -124,7 +124,10 @@ pub struct HeaderInfo {
 /// A SOAP 1.1 envelope being read: its header, then its Body element on demand.
 ///
 /// Reading accepts any prefixes, a byte order mark, comments, CDATA, and headers it does not
-/// know (WS-Addressing, WS-Security timestamps, ...), which it passes over.
+/// know (WS-Addressing, WS-Security timestamps, ...), which it passes over. A `Header` may stand
+/// before or after the `Body` (some clients of the service write it last): one before is known
+/// from [`parse`](Self::parse) on, one after once the Body is read
+/// ([`read_request`](Self::read_request)).
 pub struct Envelope<'a> {
     reader: XmlReader<'a>,
     header: HeaderInfo,
@@ -189,7 +192,8 @@ impl<'a> Envelope<'a> {
         Err(ProtocolError::NoBody)
     }
 
-    /// The authentication the Header carried.
+    /// The authentication a Header before the Body carried (see
+    /// [`read_request`](Self::read_request) for one after it).
     pub fn header(&self) -> &HeaderInfo {
         &self.header
     }
@@ -217,7 +221,14 @@ impl<'a> Envelope<'a> {
     }
 
     /// Reads the Body's element as `T`, which must be the element found there.
-    pub fn read_body<T: XmlElement>(mut self) -> Result<T, ProtocolError> {
+    pub fn read_body<T: XmlElement>(self) -> Result<T, ProtocolError> {
+        self.read_request().map(|(_, value)| value)
+    }
+
+    /// Reads the Body's element as `T` (as [`read_body`](Self::read_body)) and the rest of the
+    /// envelope, with the authentication of its Header wherever that stands among the
+    /// Envelope's children, before or after the Body: what a server reads.
+    pub fn read_request<T: XmlElement>(mut self) -> Result<(HeaderInfo, T), ProtocolError> {
         if self.body.local_name() != T::NAME.as_bytes() {
             return Err(ProtocolError::UnexpectedBody {
                 expected: T::NAME.to_string(),
@@ -226,15 +237,19 @@ impl<'a> Envelope<'a> {
         }
         let value = T::read_element(&mut self.reader, &self.body)?;
         self.finish()?;
-        Ok(value)
+        Ok((self.header, value))
     }
 
-    /// Reads the rest of the document, so a truncated envelope is an error.
+    /// Reads the rest of the document, so a truncated envelope is an error: the rest of the
+    /// Body, the Envelope's children after it (a Header among them is read), the document's end.
     fn finish(&mut self) -> Result<(), ProtocolError> {
-        // The Body, then the Envelope, then the document's end.
-        for _ in 0..3 {
+        for level in 0..3 {
             while let Some(next) = self.reader.next_child()? {
-                self.reader.skip(&next)?;
+                if level == 1 && next.local_name() == b"Header" && !next.is_empty() {
+                    read_header(&mut self.reader, &mut self.header)?;
+                } else {
+                    self.reader.skip(&next)?;
+                }
             }
         }
         Ok(())

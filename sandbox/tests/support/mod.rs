@@ -233,3 +233,23 @@ pub async fn retrieve(
 pub fn status_of(sandbox: &RunningSandbox, id: i64) -> Option<SendStatus> {
     sandbox.state().send(id).map(|s| s.status)
 }
+
+/// Many attempts, tiny waits: a client that rides out injected faults quickly.
+pub fn patient(attempts: u32) -> sfmc_partnerapi::RetryPolicy {
+    sfmc_partnerapi::RetryPolicy::new(attempts)
+        .with_base_delay(std::time::Duration::from_millis(1))
+        .with_max_delay(std::time::Duration::from_millis(4))
+}
+
+/// A client of `sandbox` with OAuth client credentials `id`/`secret`.
+pub fn sandbox_client(
+    sandbox: &RunningSandbox,
+    id: &str,
+    secret: &str,
+) -> sfmc_partnerapi::ClientBuilder {
+    sfmc_partnerapi::Client::builder()
+        .endpoint(sandbox.soap_url())
+        .auth_url(sandbox.base_url())
+        .client_credentials(id, secret)
+        .no_proxy()
+}
