@@ -38,11 +38,14 @@ use secrecy::SecretString;
 use tracing::Instrument as _;
 use url::Url;
 
-use crate::auth::{Credentials, OAuth, Token};
+use crate::auth::{
+    Credentials, OAuth, Token, TokenSharing, DEFAULT_TOKEN_LOCK_WAIT, DEFAULT_TOKEN_STORE_TIMEOUT,
+};
 use crate::error::Error;
 use crate::retry::{is_retryable_fault_code, Repeat, RetryClass, RetryPolicy};
 use crate::secret::Redact as _;
 use crate::soap::{write_envelope_around, Envelope, FaultKind, RequestHeader, UsernameToken};
+use crate::token_store::{MemoryTokenStore, TokenStore};
 use crate::transport::{
     check_url, redact_url, status_retry_class, Failure, ProxyChoice, Transport,
 };
@@ -89,7 +92,8 @@ impl std::fmt::Debug for Client {
             )
             .field("auth", &inner.credentials.describe());
         if let Credentials::OAuth(o) = &inner.credentials {
-            d.field("token_url", &o.token_url().as_str());
+            d.field("token_url", &o.token_url().as_str())
+                .field("token_store", &o.store());
         }
         d.field("request_timeout", &inner.transport.request_timeout)
             .field("connect_timeout", &inner.transport.connect_timeout)
@@ -140,6 +144,9 @@ pub struct ClientBuilder {
     user_agent: Option<String>,
     proxies: Vec<reqwest::Proxy>,
     no_proxy: bool,
+    token_store: Option<Arc<dyn TokenStore>>,
+    token_lock_wait: Option<Duration>,
+    token_store_timeout: Option<Duration>,
 }
 
 impl std::fmt::Debug for ClientBuilder {
@@ -160,6 +167,9 @@ impl std::fmt::Debug for ClientBuilder {
             .field("max_response_bytes", &self.max_response_bytes)
             .field("proxies", &self.proxies.len())
             .field("no_proxy", &self.no_proxy)
+            .field("token_store", &self.token_store)
+            .field("token_lock_wait", &self.token_lock_wait)
+            .field("token_store_timeout", &self.token_store_timeout)
             .finish_non_exhaustive()
     }
 }
@@ -285,6 +295,31 @@ impl ClientBuilder {
         self
     }
 
+    /// Where the OAuth token is kept (client credentials only): by default a
+    /// [`MemoryTokenStore`] of this client's own (its clones share it). Give a clone of one
+    /// `MemoryTokenStore` to several clients of one process, a
+    /// [`FileTokenStore`](crate::token_store::FileTokenStore) to the processes of one machine, or
+    /// any [`TokenStore`] (an `Arc<dyn TokenStore>` too). See [`token_store`](crate::token_store)
+    /// for how it is used; a store problem never fails a call.
+    pub fn token_store(mut self, store: impl TokenStore + 'static) -> Self {
+        self.token_store = Some(Arc::new(store));
+        self
+    }
+
+    /// The longest wait for the token store's refresh lock, while another client or process
+    /// fetches a token (default 10 s); after it, the token is fetched directly.
+    pub fn token_lock_wait(mut self, wait: Duration) -> Self {
+        self.token_lock_wait = Some(wait);
+        self
+    }
+
+    /// The longest wait for one token store operation (reading, saving or invalidating a token;
+    /// default 2 s); after it, the client goes on without the store.
+    pub fn token_store_timeout(mut self, timeout: Duration) -> Self {
+        self.token_store_timeout = Some(timeout);
+        self
+    }
+
     /// Builds the client. A configuration error ([`ErrorKind::Config`](crate::ErrorKind)) when a
     /// setting is wrong or missing: an unparsable URL,
     /// `http://` to a host that is not loopback, no way to know the SOAP endpoint, more than one
@@ -374,12 +409,22 @@ impl ClientBuilder {
                             ,
                     ));
                 };
+                let sharing = TokenSharing {
+                    store: self
+                        .token_store
+                        .unwrap_or_else(|| Arc::new(MemoryTokenStore::new())),
+                    lock_wait: self.token_lock_wait.unwrap_or(DEFAULT_TOKEN_LOCK_WAIT),
+                    timeout: self
+                        .token_store_timeout
+                        .unwrap_or(DEFAULT_TOKEN_STORE_TIMEOUT),
+                };
                 Credentials::OAuth(Box::new(OAuth::new(
                     &auth_url,
                     id,
                     secret,
                     self.account_id,
                     self.scope,
+                    sharing,
                 )?))
             }
         };
@@ -581,7 +626,7 @@ impl Client {
                     error = %failure.error,
                     "the service refused the token as expired; refreshing it and trying once more"
                 );
-                oauth.invalidate(token.generation).await;
+                oauth.invalidate(token).await;
                 refreshed = true;
                 counted -= 1;
                 continue;
@@ -635,7 +680,7 @@ impl Client {
         let inner = &self.inner;
         let username_token;
         let header = match (&inner.credentials, &auth.token) {
-            (_, Some(token)) => RequestHeader::FuelOAuth(&token.access_token),
+            (_, Some(token)) => RequestHeader::FuelOAuth(token.access_token()),
             (Credentials::Static(t), None) => RequestHeader::FuelOAuth(t),
             (Credentials::UsernameToken { username, password }, None) => {
                 username_token = UsernameToken::new(username.clone(), password.clone());
@@ -707,7 +752,7 @@ impl Client {
     fn secrets<'a>(&'a self, auth: &'a AttemptAuth) -> Vec<&'a str> {
         let mut secrets = self.inner.credentials.secrets();
         if let Some(t) = &auth.token {
-            secrets.push(secrecy::ExposeSecret::expose_secret(&t.access_token));
+            secrets.push(secrecy::ExposeSecret::expose_secret(t.access_token()));
         }
         secrets
     }
@@ -730,7 +775,7 @@ impl Client {
         };
         let mut secrets = self.inner.credentials.secrets();
         if let Some(t) = &token {
-            secrets.push(secrecy::ExposeSecret::expose_secret(&t.access_token));
+            secrets.push(secrecy::ExposeSecret::expose_secret(t.access_token()));
         }
         f(&secrets)
     }
