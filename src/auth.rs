@@ -29,6 +29,8 @@ const DEFAULT_LIFETIME: Duration = Duration::from_secs(600);
 const MAX_LIFETIME: Duration = MAX_STORED_LIFETIME;
 /// A token is refreshed this long before it runs out (or 10 % of its lifetime, if less).
 const REFRESH_MARGIN: Duration = Duration::from_secs(60);
+/// The `tracing` target of the token store's warnings (an application may show them apart).
+const STORE_TARGET: &str = "sfmc_partnerapi::token_store";
 /// Default longest wait for a token store's refresh lock (another process fetching a token).
 pub(crate) const DEFAULT_TOKEN_LOCK_WAIT: Duration = Duration::from_secs(10);
 /// Default longest wait for one token store operation (load, save, invalidate).
@@ -113,6 +115,9 @@ pub(crate) struct Token {
     expires_at: Instant,
     margin: Duration,
     pub(crate) generation: u64,
+    /// Read from the token store rather than fetched by this client: the service may not know
+    /// it (restarted, revoked), so any refusal of it is worth one refresh.
+    pub(crate) from_store: bool,
 }
 
 impl Token {
@@ -150,6 +155,7 @@ impl Token {
             expires_at,
             margin,
             generation,
+            from_store: true,
         }))
     }
 
@@ -293,6 +299,7 @@ impl OAuth {
     /// Logs a token store problem (never a failure of the call: the token is fetched directly).
     fn store_warning(&self, doing: &str, error: &StoreError) {
         tracing::warn!(
+            target: STORE_TARGET,
             key = %self.key.as_str(),
             error = %error,
             "token store: {doing} failed; going on without it"
@@ -334,6 +341,7 @@ impl OAuth {
             Ok(_) => None,
             Err(e) => {
                 tracing::warn!(
+                    target: STORE_TARGET,
                     key = %self.key.as_str(),
                     error = %e,
                     "token store: the stored token's instance URL is refused; not using it"
@@ -372,6 +380,7 @@ impl OAuth {
             }
             Ok(None) => {
                 tracing::warn!(
+                    target: STORE_TARGET,
                     key = %self.key.as_str(),
                     wait_ms = wait.as_millis() as u64,
                     "token store: the refresh lock was not free in time; fetching a token directly"
@@ -685,6 +694,7 @@ impl OAuth {
             expires_at: fetched_at + lifetime,
             margin,
             generation,
+            from_store: false,
         })
     }
 }
@@ -734,6 +744,7 @@ mod tests {
             expires_at: fetched_at + lifetime,
             margin,
             generation: 1,
+            from_store: false,
         }
     }
 

@@ -29,6 +29,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use secrecy::{ExposeSecret, SecretString};
 
+#[cfg(unix)]
+pub mod file;
+#[cfg(unix)]
+pub use file::FileTokenStore;
+
 /// The future a [`TokenStore`] method returns.
 pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
 
