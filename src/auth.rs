@@ -302,7 +302,7 @@ impl OAuth {
             target: STORE_TARGET,
             key = %self.key.as_str(),
             error = %error,
-            "token store: {doing} failed; going on without it"
+            "the token store failed {doing}; going on without it"
         );
     }
 
@@ -321,19 +321,16 @@ impl OAuth {
         }
     }
 
-    /// A usable token from the store, if it holds one that is fresh.
-    async fn load_fresh(&self, generation: u64) -> Option<Token> {
-        let stored = match self
+    /// A usable token from the store, if it holds one that is fresh; `Err` when the store
+    /// failed.
+    async fn load_fresh(&self, generation: u64) -> Result<Option<Token>, StoreError> {
+        let Some(stored) = self
             .bounded(self.sharing.timeout, self.store().load(&self.key))
-            .await
-        {
-            Ok(stored) => stored?,
-            Err(e) => {
-                self.store_warning("reading the token", &e);
-                return None;
-            }
+            .await?
+        else {
+            return Ok(None);
         };
-        match Token::from_stored(stored, generation) {
+        Ok(match Token::from_stored(stored, generation) {
             Ok(Some(token)) if token.is_fresh() => {
                 tracing::debug!(key = %self.key.as_str(), "token from the token store");
                 Some(token)
@@ -344,11 +341,11 @@ impl OAuth {
                     target: STORE_TARGET,
                     key = %self.key.as_str(),
                     error = %e,
-                    "token store: the stored token's instance URL is refused; not using it"
+                    "the stored token's instance URL is refused; not using the token"
                 );
                 None
             }
-        }
+        })
     }
 
     /// A token from the store (fresh), or fetched from the endpoint (and saved) by one requester
@@ -359,8 +356,14 @@ impl OAuth {
         policy: &RetryPolicy,
         generation: u64,
     ) -> Result<Token, Error> {
-        if let Some(token) = self.load_fresh(generation).await {
-            return Ok(token);
+        match self.load_fresh(generation).await {
+            Ok(Some(token)) => return Ok(token),
+            Ok(None) => {}
+            Err(e) => {
+                // Unreachable, slow or unsafe: not asked again for this token.
+                self.store_warning("reading the token", &e);
+                return self.fetch(transport, policy, generation).await;
+            }
         }
         let wait = self.sharing.lock_wait;
         let lock = match self
@@ -372,7 +375,7 @@ impl OAuth {
         {
             Ok(Some(lock)) => {
                 // Someone may have refreshed while this waited for the lock.
-                if let Some(token) = self.load_fresh(generation).await {
+                if let Ok(Some(token)) = self.load_fresh(generation).await {
                     self.release(lock).await;
                     return Ok(token);
                 }
@@ -383,9 +386,9 @@ impl OAuth {
                     target: STORE_TARGET,
                     key = %self.key.as_str(),
                     wait_ms = wait.as_millis() as u64,
-                    "token store: the refresh lock was not free in time; fetching a token directly"
+                    "the token store's refresh lock was not free in time; fetching a token directly"
                 );
-                if let Some(token) = self.load_fresh(generation).await {
+                if let Ok(Some(token)) = self.load_fresh(generation).await {
                     return Ok(token);
                 }
                 None

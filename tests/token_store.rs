@@ -364,7 +364,12 @@ async fn a_failing_hanging_or_locked_store_never_fails_a_call() {
         assert!(client.cancel_send(1).await.unwrap().ok, "{mode:?}");
         assert!(client.cancel_send(2).await.unwrap().ok, "{mode:?}");
         assert_eq!(server.hits("/v2/token"), 2, "{mode:?}");
-        assert!(store.calls.load(Ordering::SeqCst) >= 5, "{mode:?}");
+        // Asked each time (a load and an invalidate at least; lock and save when loads work).
+        let least = match mode {
+            Broken::LockHeld => 7,
+            _ => 3,
+        };
+        assert!(store.calls.load(Ordering::SeqCst) >= least, "{mode:?}");
         // Bounded: two rounds of (load, lock wait, load, save) and an invalidate, well under the
         // 60 s this would take without the bounds on a busy machine.
         assert!(started.elapsed() < Duration::from_secs(30), "{mode:?}");

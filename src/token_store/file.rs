@@ -219,7 +219,10 @@ impl FileTokenStore {
         }
         match StoredToken::from_record(key, &bytes) {
             Ok(token) => Ok(Some(token)),
-            Err(e) => ignore(e.message()),
+            Err(e) if e.kind() == StoreErrorKind::OtherKey => {
+                ignore("holds a token for another client, account, scope or token URL")
+            }
+            Err(e) => ignore(&format!("is not a token record ({})", e.message())),
         }
     }
 
