@@ -2,7 +2,8 @@
 # The benchmarks in smoke mode, so they keep compiling and running: the criterion benches run
 # each case once as a test (debug build, the test build's dependencies), then bench/compare.sh
 # --smoke (debug build, tiny iteration and request counts, the end-to-end load against a
-# `sfmc sandbox` child on loopback, the peak-RSS runs, the table; no peers). Times are printed,
+# `sfmc sandbox` child on loopback, the peak-RSS runs, the table; no peers), then
+# bench/token-cache.sh --smoke (a few warm and cold `sfmc` runs). Times are printed,
 # never judged: only a failure to build or run fails this script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,5 +15,8 @@ cargo test -q --benches
 
 step "bench/compare.sh --smoke"
 bash bench/compare.sh --smoke
+
+step "bench/token-cache.sh --smoke"
+bash bench/token-cache.sh --smoke
 
 step "done"
