@@ -4,8 +4,8 @@
 # --smoke (debug build, tiny iteration and request counts, the end-to-end load against a
 # `sfmc sandbox` child on loopback, the peak-RSS runs, the table; no peers), then
 # bench/bulk-latency.sh --smoke (500 cancels against a sandbox with 20 ms of latency at three
-# concurrency levels). Times are printed, never judged: only a failure to build or run fails
-# this script.
+# concurrency levels), then bench/token-cache.sh --smoke (a few warm and cold `sfmc` runs).
+# Times are printed, never judged: only a failure to build or run fails this script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
@@ -19,5 +19,7 @@ bash bench/compare.sh --smoke
 
 step "bench/bulk-latency.sh --smoke"
 bash bench/bulk-latency.sh --smoke
+step "bench/token-cache.sh --smoke"
+bash bench/token-cache.sh --smoke
 
 step "done"

@@ -1,12 +1,13 @@
 //! Authentication: OAuth2 client credentials (with a cached token refreshed by one task at a
-//! time), a static access token, or a WS-Security UsernameToken.
+//! time, kept in a [`TokenStore`] shared with other clients, processes or hosts), a static
+//! access token, or a WS-Security UsernameToken.
 //!
 //! Secrets are [`SecretString`]s from the builder to the wire: they never appear in `Debug`,
 //! `Display`, errors or `tracing` output, and the token endpoint's error text is scrubbed of the
 //! client secret before it is reported.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, CONTENT_TYPE};
 use secrecy::{ExposeSecret, SecretString};
@@ -16,6 +17,7 @@ use url::Url;
 use crate::error::Error;
 use crate::retry::{Repeat, RetryPolicy};
 use crate::secret::{mask, Redact as _};
+use crate::token_store::{StoreError, StoredToken, TokenKey, TokenStore, MAX_STORED_LIFETIME};
 use crate::transport::{check_url, redact_url, Failure, Reply, Transport};
 
 /// Largest token answer read (a token answer is well under 4 KiB).
@@ -24,9 +26,15 @@ const TOKEN_BODY_CAP: usize = 1 << 20;
 const DEFAULT_LIFETIME: Duration = Duration::from_secs(600);
 /// The longest lifetime believed from a token answer (its `expires_in` is the network's word:
 /// a huge value must not overflow the clock arithmetic, nor keep a token forever).
-const MAX_LIFETIME: Duration = Duration::from_secs(24 * 3600);
+const MAX_LIFETIME: Duration = MAX_STORED_LIFETIME;
 /// A token is refreshed this long before it runs out (or 10 % of its lifetime, if less).
 const REFRESH_MARGIN: Duration = Duration::from_secs(60);
+/// The `tracing` target of the token store's warnings (an application may show them apart).
+const STORE_TARGET: &str = "sfmc_partnerapi::token_store";
+/// Default longest wait for a token store's refresh lock (another process fetching a token).
+pub(crate) const DEFAULT_TOKEN_LOCK_WAIT: Duration = Duration::from_secs(10);
+/// Default longest wait for one token store operation (load, save, invalidate).
+pub(crate) const DEFAULT_TOKEN_STORE_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// How requests authenticate.
 pub(crate) enum Credentials {
@@ -64,6 +72,15 @@ impl Credentials {
     }
 }
 
+/// How the OAuth token is shared: the store, and how long to wait for it.
+pub(crate) struct TokenSharing {
+    pub(crate) store: Arc<dyn TokenStore>,
+    /// Longest wait for the store's refresh lock.
+    pub(crate) lock_wait: Duration,
+    /// Longest wait for one load, save or invalidate.
+    pub(crate) timeout: Duration,
+}
+
 /// OAuth2 client credentials and the cached token.
 pub(crate) struct OAuth {
     token_url: Url,
@@ -71,6 +88,8 @@ pub(crate) struct OAuth {
     client_secret: SecretString,
     account_id: Option<i64>,
     scope: Option<String>,
+    key: TokenKey,
+    sharing: TokenSharing,
     state: tokio::sync::Mutex<TokenState>,
     /// The token last fetched, read without the async lock while it is fresh (every call asks
     /// for the token; only a refresh needs `state`).
@@ -85,9 +104,10 @@ struct TokenState {
     generation: u64,
 }
 
-/// An access token from the token endpoint.
+/// An access token from the token endpoint (or a token store).
 pub(crate) struct Token {
-    pub(crate) access_token: SecretString,
+    /// The token as stored: the access token, its times and instance URLs.
+    pub(crate) stored: StoredToken,
     /// `soap_instance_url` + `Service.asmx`, when the answer named one.
     pub(crate) soap_endpoint: Option<Url>,
     fetched_at: Instant,
@@ -95,9 +115,55 @@ pub(crate) struct Token {
     expires_at: Instant,
     margin: Duration,
     pub(crate) generation: u64,
+    /// Read from the token store rather than fetched by this client: the service may not know
+    /// it (restarted, revoked), so any refusal of it is worth one refresh.
+    pub(crate) from_store: bool,
 }
 
 impl Token {
+    /// The access token.
+    pub(crate) fn access_token(&self) -> &SecretString {
+        &self.stored.access_token
+    }
+
+    /// A token from a store, if it can be used: not expired, its instance URL acceptable (a
+    /// store's record is checked like a token answer).
+    fn from_stored(stored: StoredToken, generation: u64) -> Result<Option<Token>, Error> {
+        let now = SystemTime::now();
+        let Ok(remaining) = stored.expires_at.duration_since(now) else {
+            return Ok(None);
+        };
+        if remaining.is_zero() || remaining > MAX_LIFETIME {
+            return Ok(None);
+        }
+        // Issued "in the future" (clocks of two hosts apart): judged by what remains.
+        let lifetime = stored.lifetime().max(remaining);
+        let soap_endpoint = stored
+            .soap_instance_url
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+            .map(soap_endpoint_from_instance_url)
+            .transpose()?;
+        let margin = REFRESH_MARGIN.min(lifetime / 10);
+        let fetched_at = Instant::now();
+        let expires_at = fetched_at + remaining;
+        Ok(Some(Token {
+            stored,
+            soap_endpoint,
+            fetched_at,
+            refresh_at: expires_at.checked_sub(margin).unwrap_or(fetched_at),
+            expires_at,
+            margin,
+            generation,
+            from_store: true,
+        }))
+    }
+
+    /// Whether the token is before its refresh time.
+    fn is_fresh(&self) -> bool {
+        Instant::now() < self.refresh_at
+    }
+
     /// Whether the token is within twice its refresh margin of running out: a Security fault
     /// then most likely means it expired (clock skew, early revocation).
     pub(crate) fn near_expiry(&self) -> bool {
@@ -128,6 +194,7 @@ struct TokenAnswer {
     token_type: Option<String>,
     expires_in: Option<serde_json::Value>,
     soap_instance_url: Option<String>,
+    rest_instance_url: Option<String>,
 }
 
 /// The members of a JSON object, or what is wrong with the text.
@@ -159,6 +226,7 @@ impl TokenAnswer {
             token_type: json_text(&members, "token_type")?,
             expires_in: members.get("expires_in").cloned(),
             soap_instance_url: json_text(&members, "soap_instance_url")?,
+            rest_instance_url: json_text(&members, "rest_instance_url")?,
         })
     }
 }
@@ -188,15 +256,19 @@ impl OAuth {
         client_secret: SecretString,
         account_id: Option<i64>,
         scope: Option<String>,
+        sharing: TokenSharing,
     ) -> Result<Self, Error> {
         let base = auth_base.as_str().trim_end_matches('/');
         let token_url = check_url(&format!("{base}/v2/token"), "token URL")?;
+        let key = TokenKey::new(token_url.as_str(), &client_id, account_id, scope.as_deref());
         Ok(Self {
             token_url,
             client_id,
             client_secret,
             account_id,
             scope,
+            key,
+            sharing,
             state: tokio::sync::Mutex::new(TokenState::default()),
             current: std::sync::RwLock::new(None),
         })
@@ -217,6 +289,137 @@ impl OAuth {
 
     pub(crate) fn token_url(&self) -> &Url {
         &self.token_url
+    }
+
+    /// The token store.
+    pub(crate) fn store(&self) -> &dyn TokenStore {
+        &*self.sharing.store
+    }
+
+    /// Logs a token store problem (never a failure of the call: the token is fetched directly).
+    fn store_warning(&self, doing: &str, error: &StoreError) {
+        tracing::warn!(
+            target: STORE_TARGET,
+            key = %self.key.as_str(),
+            error = %error,
+            "the token store failed {doing}; going on without it"
+        );
+    }
+
+    /// A store operation, bounded by the store timeout.
+    async fn bounded<T>(
+        &self,
+        wait: Duration,
+        operation: crate::token_store::StoreFuture<'_, T>,
+    ) -> Result<T, StoreError> {
+        match tokio::time::timeout(wait, operation).await {
+            Ok(result) => result,
+            Err(_) => Err(StoreError::new(
+                crate::token_store::StoreErrorKind::Unavailable,
+                format!("no answer within {} ms", wait.as_millis()),
+            )),
+        }
+    }
+
+    /// A usable token from the store, if it holds one that is fresh; `Err` when the store
+    /// failed.
+    async fn load_fresh(&self, generation: u64) -> Result<Option<Token>, StoreError> {
+        let Some(stored) = self
+            .bounded(self.sharing.timeout, self.store().load(&self.key))
+            .await?
+        else {
+            return Ok(None);
+        };
+        Ok(match Token::from_stored(stored, generation) {
+            Ok(Some(token)) if token.is_fresh() => {
+                tracing::debug!(key = %self.key.as_str(), "token from the token store");
+                Some(token)
+            }
+            Ok(_) => None,
+            Err(e) => {
+                tracing::warn!(
+                    target: STORE_TARGET,
+                    key = %self.key.as_str(),
+                    error = %e,
+                    "the stored token's instance URL is refused; not using the token"
+                );
+                None
+            }
+        })
+    }
+
+    /// A token from the store (fresh), or fetched from the endpoint (and saved) by one requester
+    /// of all that share the store; the others wait for the store's refresh lock, then find it.
+    async fn obtain(
+        &self,
+        transport: &Transport,
+        policy: &RetryPolicy,
+        generation: u64,
+    ) -> Result<Token, Error> {
+        match self.load_fresh(generation).await {
+            Ok(Some(token)) => return Ok(token),
+            Ok(None) => {}
+            Err(e) => {
+                // Unreachable, slow or unsafe: not asked again for this token.
+                self.store_warning("reading the token", &e);
+                return self.fetch(transport, policy, generation).await;
+            }
+        }
+        let wait = self.sharing.lock_wait;
+        let lock = match self
+            .bounded(
+                wait + self.sharing.timeout,
+                self.store().lock(&self.key, wait),
+            )
+            .await
+        {
+            Ok(Some(lock)) => {
+                // Someone may have refreshed while this waited for the lock.
+                if let Ok(Some(token)) = self.load_fresh(generation).await {
+                    self.release(lock).await;
+                    return Ok(token);
+                }
+                Some(lock)
+            }
+            Ok(None) => {
+                tracing::warn!(
+                    target: STORE_TARGET,
+                    key = %self.key.as_str(),
+                    wait_ms = wait.as_millis() as u64,
+                    "the token store's refresh lock was not free in time; fetching a token directly"
+                );
+                if let Ok(Some(token)) = self.load_fresh(generation).await {
+                    return Ok(token);
+                }
+                None
+            }
+            Err(e) => {
+                self.store_warning("taking the refresh lock", &e);
+                None
+            }
+        };
+        let fetched = self.fetch(transport, policy, generation).await;
+        if let Ok(token) = &fetched {
+            if let Err(e) = self
+                .bounded(
+                    self.sharing.timeout,
+                    self.store().save(&self.key, &token.stored),
+                )
+                .await
+            {
+                self.store_warning("saving the token", &e);
+            }
+        }
+        if let Some(lock) = lock {
+            self.release(lock).await;
+        }
+        fetched
+    }
+
+    async fn release(&self, lock: Box<dyn crate::token_store::RefreshLock>) {
+        if let Err(e) = self.bounded(self.sharing.timeout, lock.release()).await {
+            self.store_warning("releasing the refresh lock", &e);
+        }
     }
 
     /// A valid token: the cached one while it is fresh, else a new one. However many calls ask
@@ -245,7 +448,7 @@ impl OAuth {
             }
         }
         let generation = state.generation + 1;
-        match self.fetch(transport, policy, generation).await {
+        match self.obtain(transport, policy, generation).await {
             Ok(token) => {
                 let token = Arc::new(token);
                 state.generation = generation;
@@ -268,17 +471,29 @@ impl OAuth {
         self.state.lock().await.token.clone()
     }
 
-    /// Forgets the token of `generation` (the service said it expired). A newer token is kept,
-    /// so many calls failing with the same old token cause one refresh.
-    pub(crate) async fn invalidate(&self, generation: u64) {
+    /// Forgets `token` (the service said it expired), here and in the store. A newer token is
+    /// kept, so many calls (and processes) failing with the same old token cause one refresh.
+    pub(crate) async fn invalidate(&self, token: &Token) {
         let mut state = self.state.lock().await;
         if state
             .token
             .as_ref()
-            .is_some_and(|t| t.generation == generation)
+            .is_some_and(|t| t.generation == token.generation)
         {
             state.token = None;
             self.set_current(None);
+            match self
+                .bounded(
+                    self.sharing.timeout,
+                    self.store().invalidate(&self.key, &token.stored),
+                )
+                .await
+            {
+                Ok(removed) => {
+                    tracing::debug!(key = %self.key.as_str(), removed, "stored token invalidated")
+                }
+                Err(e) => self.store_warning("invalidating the token", &e),
+            }
         }
     }
 
@@ -462,19 +677,27 @@ impl OAuth {
             .transpose()?;
         let margin = REFRESH_MARGIN.min(lifetime / 10);
         let fetched_at = Instant::now();
+        let issued_at = SystemTime::now();
         tracing::debug!(
             lifetime_s = lifetime.as_secs(),
             soap_endpoint = soap_endpoint.as_ref().map(Url::as_str),
             "token answer read"
         );
         Ok(Token {
-            access_token: SecretString::from(answer.access_token),
+            stored: StoredToken {
+                access_token: SecretString::from(answer.access_token),
+                issued_at,
+                expires_at: issued_at + lifetime,
+                soap_instance_url: answer.soap_instance_url,
+                rest_instance_url: answer.rest_instance_url,
+            },
             soap_endpoint,
             fetched_at,
             refresh_at: fetched_at + lifetime.saturating_sub(margin),
             expires_at: fetched_at + lifetime,
             margin,
             generation,
+            from_store: false,
         })
     }
 }
@@ -511,13 +734,20 @@ mod tests {
         let fetched_at = Instant::now();
         let margin = REFRESH_MARGIN.min(lifetime / 10);
         Token {
-            access_token: SecretString::from(String::from("t")),
+            stored: StoredToken {
+                access_token: SecretString::from(String::from("t")),
+                issued_at: SystemTime::now(),
+                expires_at: SystemTime::now() + lifetime,
+                soap_instance_url: None,
+                rest_instance_url: None,
+            },
             soap_endpoint: None,
             fetched_at,
             refresh_at: fetched_at + lifetime.saturating_sub(margin),
             expires_at: fetched_at + lifetime,
             margin,
             generation: 1,
+            from_store: false,
         }
     }
 

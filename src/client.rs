@@ -38,12 +38,15 @@ use secrecy::SecretString;
 use tracing::Instrument as _;
 use url::Url;
 
-use crate::auth::{Credentials, OAuth, Token};
+use crate::auth::{
+    Credentials, OAuth, Token, TokenSharing, DEFAULT_TOKEN_LOCK_WAIT, DEFAULT_TOKEN_STORE_TIMEOUT,
+};
 use crate::bulk::{DEFAULT_BULK_CONCURRENCY, MAX_BULK_CONCURRENCY};
 use crate::error::Error;
 use crate::retry::{is_retryable_fault_code, Repeat, RetryClass, RetryPolicy};
 use crate::secret::Redact as _;
 use crate::soap::{write_envelope_around, Envelope, FaultKind, RequestHeader, UsernameToken};
+use crate::token_store::{MemoryTokenStore, TokenStore};
 use crate::transport::{
     check_url, redact_url, status_retry_class, Failure, ProxyChoice, Transport,
 };
@@ -92,7 +95,8 @@ impl std::fmt::Debug for Client {
             )
             .field("auth", &inner.credentials.describe());
         if let Credentials::OAuth(o) = &inner.credentials {
-            d.field("token_url", &o.token_url().as_str());
+            d.field("token_url", &o.token_url().as_str())
+                .field("token_store", &o.store());
         }
         d.field("request_timeout", &inner.transport.request_timeout)
             .field("connect_timeout", &inner.transport.connect_timeout)
@@ -145,6 +149,9 @@ pub struct ClientBuilder {
     proxies: Vec<reqwest::Proxy>,
     no_proxy: bool,
     bulk_concurrency: Option<usize>,
+    token_store: Option<Arc<dyn TokenStore>>,
+    token_lock_wait: Option<Duration>,
+    token_store_timeout: Option<Duration>,
 }
 
 impl std::fmt::Debug for ClientBuilder {
@@ -166,6 +173,9 @@ impl std::fmt::Debug for ClientBuilder {
             .field("proxies", &self.proxies.len())
             .field("no_proxy", &self.no_proxy)
             .field("bulk_concurrency", &self.bulk_concurrency)
+            .field("token_store", &self.token_store)
+            .field("token_lock_wait", &self.token_lock_wait)
+            .field("token_store_timeout", &self.token_store_timeout)
             .finish_non_exhaustive()
     }
 }
@@ -299,6 +309,31 @@ impl ClientBuilder {
         self
     }
 
+    /// Where the OAuth token is kept (client credentials only): by default a
+    /// [`MemoryTokenStore`] of this client's own (its clones share it). Give a clone of one
+    /// `MemoryTokenStore` to several clients of one process, a
+    /// [`FileTokenStore`](crate::token_store::FileTokenStore) to the processes of one machine, or
+    /// any [`TokenStore`] (an `Arc<dyn TokenStore>` too). See [`token_store`](crate::token_store)
+    /// for how it is used; a store problem never fails a call.
+    pub fn token_store(mut self, store: impl TokenStore + 'static) -> Self {
+        self.token_store = Some(Arc::new(store));
+        self
+    }
+
+    /// The longest wait for the token store's refresh lock, while another client or process
+    /// fetches a token (default 10 s); after it, the token is fetched directly.
+    pub fn token_lock_wait(mut self, wait: Duration) -> Self {
+        self.token_lock_wait = Some(wait);
+        self
+    }
+
+    /// The longest wait for one token store operation (reading, saving or invalidating a token;
+    /// default 2 s); after it, the client goes on without the store.
+    pub fn token_store_timeout(mut self, timeout: Duration) -> Self {
+        self.token_store_timeout = Some(timeout);
+        self
+    }
+
     /// Builds the client. A configuration error ([`ErrorKind::Config`](crate::ErrorKind)) when a
     /// setting is wrong or missing: an unparsable URL,
     /// `http://` to a host that is not loopback, no way to know the SOAP endpoint, more than one
@@ -396,12 +431,22 @@ impl ClientBuilder {
                             ,
                     ));
                 };
+                let sharing = TokenSharing {
+                    store: self
+                        .token_store
+                        .unwrap_or_else(|| Arc::new(MemoryTokenStore::new())),
+                    lock_wait: self.token_lock_wait.unwrap_or(DEFAULT_TOKEN_LOCK_WAIT),
+                    timeout: self
+                        .token_store_timeout
+                        .unwrap_or(DEFAULT_TOKEN_STORE_TIMEOUT),
+                };
                 Credentials::OAuth(Box::new(OAuth::new(
                     &auth_url,
                     id,
                     secret,
                     self.account_id,
                     self.scope,
+                    sharing,
                 )?))
             }
         };
@@ -584,16 +629,18 @@ impl Client {
                 }
                 Err(f) => f,
             };
-            // `Token Expired`, a Security fault with a token close to its end, or a bare HTTP
-            // 401 (a gateway's way of saying the same): one refresh, one more try. (Decided on
-            // the error as received, before it is masked.)
+            // `Token Expired`, a Security fault with a token close to its end or read from the
+            // token store (which the service may not know), or a bare HTTP 401 (a gateway's way
+            // of saying the same): one refresh, one more try. (Decided on the error as
+            // received, before it is masked.)
             let expired = auth
                 .token
                 .as_ref()
                 .is_some_and(|token| match failure.error.fault() {
                     Some(fault) => {
                         fault.is_token_expired()
-                            || (fault.kind() == FaultKind::Security && token.near_expiry())
+                            || (fault.kind() == FaultKind::Security
+                                && (token.near_expiry() || token.from_store))
                     }
                     None => failure.error.is_http() && failure.error.status() == Some(401),
                 });
@@ -610,7 +657,7 @@ impl Client {
                     error = %failure.error,
                     "the service refused the token as expired; refreshing it and trying once more"
                 );
-                oauth.invalidate(token.generation).await;
+                oauth.invalidate(token).await;
                 refreshed = true;
                 counted -= 1;
                 continue;
@@ -664,7 +711,7 @@ impl Client {
         let inner = &self.inner;
         let username_token;
         let header = match (&inner.credentials, &auth.token) {
-            (_, Some(token)) => RequestHeader::FuelOAuth(&token.access_token),
+            (_, Some(token)) => RequestHeader::FuelOAuth(token.access_token()),
             (Credentials::Static(t), None) => RequestHeader::FuelOAuth(t),
             (Credentials::UsernameToken { username, password }, None) => {
                 username_token = UsernameToken::new(username.clone(), password.clone());
@@ -736,7 +783,7 @@ impl Client {
     fn secrets<'a>(&'a self, auth: &'a AttemptAuth) -> Vec<&'a str> {
         let mut secrets = self.inner.credentials.secrets();
         if let Some(t) = &auth.token {
-            secrets.push(secrecy::ExposeSecret::expose_secret(&t.access_token));
+            secrets.push(secrecy::ExposeSecret::expose_secret(t.access_token()));
         }
         secrets
     }
@@ -759,7 +806,7 @@ impl Client {
         };
         let mut secrets = self.inner.credentials.secrets();
         if let Some(t) = &token {
-            secrets.push(secrecy::ExposeSecret::expose_secret(&t.access_token));
+            secrets.push(secrecy::ExposeSecret::expose_secret(t.access_token()));
         }
         f(&secrets)
     }

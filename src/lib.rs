@@ -5,6 +5,8 @@
 //! - [`sends`]: cancel, pause and resume sends (one or many), retrieve sends, dry runs.
 //! - [`bulk`]: any Perform on many objects, in chunks with several requests in flight.
 //! - [`retry`]: the [`RetryPolicy`].
+//! - [`token_store`]: where the OAuth token is kept between calls, processes and hosts
+//!   ([`TokenStore`]; in memory by default, in files, in Redis).
 //! - [`error`]: one [`Error`] type with an [`ErrorKind`] to match on, a hint for people, and
 //!   the transport error as its source.
 //! - [`types`]: the request and response types, generated at build time from the WSDL in
@@ -41,6 +43,7 @@ pub mod retry;
 mod secret;
 pub mod sends;
 pub mod soap;
+pub mod token_store;
 mod transport;
 pub mod types;
 pub mod xml;
@@ -53,6 +56,7 @@ pub use error::{ApiError, Error, ErrorKind, Report, ResultStatus};
 pub use reqwest::Proxy;
 pub use retry::RetryPolicy;
 pub use sends::{OutcomeStatus, OverallStatus, SendAction, SendBatch, SendOutcome};
+pub use token_store::{MemoryTokenStore, TokenStore};
 pub use transport::loopback_origin;
 
 /// Result with this crate's [`Error`].

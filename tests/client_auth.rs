@@ -3,50 +3,14 @@
 
 mod common;
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::{perform_ok, token_answer, Reply, Server};
+use common::{oauth_builder, oauth_server, perform_ok, token_answer, Reply, Server};
 use sfmc_partnerapi::soap::Fault;
 use sfmc_partnerapi::{Client, ErrorKind};
 
-/// A server with a token endpoint (`/v2/token`, handing out `tok-1`, `tok-2`, ... valid for
-/// `lifetime` seconds, after `delay`) and `/Service.asmx` answering with `soap`.
-async fn oauth_server(
-    lifetime: u64,
-    delay: Duration,
-    soap: impl Fn(&common::Request) -> Reply + Send + Sync + 'static,
-) -> (Server, Arc<Mutex<String>>) {
-    let base = Arc::new(Mutex::new(String::new()));
-    let soap_base = Arc::clone(&base);
-    let issued = AtomicUsize::new(0);
-    let server = Server::start(move |r| {
-        if r.path == "/v2/token" {
-            let n = issued.fetch_add(1, Ordering::SeqCst) + 1;
-            let url = soap_base.lock().map(|b| b.clone()).unwrap_or_default();
-            token_answer(&format!("tok-{n}"), lifetime, &url).after(delay)
-        } else {
-            soap(r)
-        }
-    })
-    .await;
-    if let Ok(mut b) = base.lock() {
-        *b = server.url("/soap/");
-    }
-    (server, base)
-}
-
 fn oauth_client(server: &Server) -> Client {
-    Client::builder()
-        .auth_url(server.url(""))
-        .client_credentials("my-client", "client-s3cr3t")
-        .account_id(518000123)
-        .scope("email_read email_write")
-        .no_proxy()
-        .retry_policy(common::fast_retry())
-        .build()
-        .expect("client builds")
+    oauth_builder(server).build().expect("client builds")
 }
 
 #[tokio::test]

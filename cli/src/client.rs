@@ -114,6 +114,12 @@ pub fn build(g: &Global, demo: Option<&RunningSandbox>) -> Result<Client, Failur
     }
     // The library checks the range (a configuration error, exit 2).
     b = b.bulk_concurrency(g.concurrency);
+    let client_credentials = demo.is_some() || (g.client_id.is_some() && g.client_secret.is_some());
+    if client_credentials {
+        if let Some(store) = crate::token::cache(g)? {
+            b = b.token_store(store);
+        }
+    }
     b = b.user_agent(concat!("sfmc/", env!("CARGO_PKG_VERSION")));
     b.build().map_err(|e| Failure::from_error(&e))
 }
