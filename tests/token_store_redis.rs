@@ -56,7 +56,9 @@ async fn the_token_is_kept_under_its_key_until_its_refresh_time() -> R {
     let k = key();
     assert!(store.load(&k).await?.is_none());
 
-    store.save(&k, &token("tok-1", Duration::from_secs(1080))).await?;
+    store
+        .save(&k, &token("tok-1", Duration::from_secs(1080)))
+        .await?;
     let name = format!("sfmc:token:{}", k.as_str());
     assert_eq!(RedisTokenStore::token_key(&k), name);
     assert_eq!(redis.keys("")?, vec![name.clone()]);
@@ -65,20 +67,31 @@ async fn the_token_is_kept_under_its_key_until_its_refresh_time() -> R {
     assert!((1_000_000..=1_020_000).contains(&pttl), "PTTL {pttl}");
     let back = store.load(&k).await?.expect("the token saved");
     assert_eq!(back.access_token.expose_secret(), "tok-1");
-    assert_eq!(back.soap_instance_url.as_deref(), Some("https://x.soap.example/"));
+    assert_eq!(
+        back.soap_instance_url.as_deref(),
+        Some("https://x.soap.example/")
+    );
 
     // Invalidated only with the token it holds.
-    assert!(!store.invalidate(&k, &token("tok-0", Duration::from_secs(60))).await?);
+    assert!(
+        !store
+            .invalidate(&k, &token("tok-0", Duration::from_secs(60)))
+            .await?
+    );
     assert!(store.load(&k).await?.is_some());
     assert!(store.invalidate(&k, &back).await?);
     assert!(store.load(&k).await?.is_none());
 
     // A short lifetime: 10 % of it as margin. One already due for a refresh is not kept.
-    store.save(&k, &token("tok-2", Duration::from_secs(20))).await?;
+    store
+        .save(&k, &token("tok-2", Duration::from_secs(20)))
+        .await?;
     let pttl: i64 = redis.query(redis::cmd("PTTL").arg(&name))?;
     assert!((10_000..=18_000).contains(&pttl), "PTTL {pttl}");
     redis.query::<()>(redis::cmd("DEL").arg(&name))?;
-    store.save(&k, &token("tok-3", Duration::from_millis(900))).await?;
+    store
+        .save(&k, &token("tok-3", Duration::from_millis(900)))
+        .await?;
     assert!(redis.keys("")?.is_empty());
 
     // What is not a record of this key is never used, and the next save replaces it.
@@ -91,7 +104,9 @@ async fn the_token_is_kept_under_its_key_until_its_refresh_time() -> R {
         redis.query::<()>(redis::cmd("SET").arg(&name).arg(&value))?;
         assert!(store.load(&k).await?.is_none(), "{value}");
     }
-    store.save(&k, &token("tok-4", Duration::from_secs(600))).await?;
+    store
+        .save(&k, &token("tok-4", Duration::from_secs(600)))
+        .await?;
     assert!(store.load(&k).await?.is_some());
     Ok(())
 }
@@ -108,7 +123,10 @@ async fn the_lock_has_one_holder_and_is_released_by_it_only() -> R {
     let lock_key = RedisTokenStore::lock_key(&k);
     assert_eq!(lock_key, format!("sfmc:token:{}:lock", k.as_str()));
 
-    let held = a.lock(&k, Duration::from_secs(1)).await?.expect("a free lock");
+    let held = a
+        .lock(&k, Duration::from_secs(1))
+        .await?
+        .expect("a free lock");
     let pttl: i64 = redis.query(redis::cmd("PTTL").arg(&lock_key))?;
     assert!((1..=30_000).contains(&pttl), "PTTL {pttl}");
     let started = Instant::now();
@@ -127,10 +145,17 @@ async fn the_lock_has_one_holder_and_is_released_by_it_only() -> R {
     redis.query::<()>(redis::cmd("DEL").arg(&lock_key))?;
 
     // Dropped without release: freed in the background.
-    drop(a.lock(&k, Duration::from_secs(1)).await?.expect("free again"));
+    drop(
+        a.lock(&k, Duration::from_secs(1))
+            .await?
+            .expect("free again"),
+    );
     let deadline = Instant::now() + Duration::from_secs(30);
     while !redis.keys(&lock_key)?.is_empty() {
-        assert!(Instant::now() < deadline, "the dropped lock was not released");
+        assert!(
+            Instant::now() < deadline,
+            "the dropped lock was not released"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     Ok(())
@@ -183,7 +208,10 @@ async fn clients_of_separate_stores_make_one_token_request_and_one_refresh() -> 
 
     // Nothing in Redis holds the client secret.
     for (key, value) in redis.dump()? {
-        assert!(!key.contains(CLIENT_SECRET) && !value.contains(CLIENT_SECRET), "{key}");
+        assert!(
+            !key.contains(CLIENT_SECRET) && !value.contains(CLIENT_SECRET),
+            "{key}"
+        );
     }
     Ok(())
 }
@@ -206,7 +234,13 @@ async fn a_lock_holder_that_died_delays_the_others_a_bounded_time() -> R {
         Some("email_read email_write"),
     );
     let lock_key = RedisTokenStore::lock_key(&k);
-    redis.query::<()>(redis::cmd("SET").arg(&lock_key).arg("dead").arg("PX").arg(60_000))?;
+    redis.query::<()>(
+        redis::cmd("SET")
+            .arg(&lock_key)
+            .arg("dead")
+            .arg("PX")
+            .arg(60_000),
+    )?;
     let started = Instant::now();
     assert!(client.cancel_send(1).await?.ok);
     let took = started.elapsed();
@@ -288,7 +322,9 @@ async fn a_paused_redis_delays_a_call_a_bounded_time() -> R {
     .await?;
     let (_redis, pong) = pinged;
     assert_eq!(pong?, "PONG");
-    store.save(&key(), &token("tok-x", Duration::from_secs(600))).await?;
+    store
+        .save(&key(), &token("tok-x", Duration::from_secs(600)))
+        .await?;
     assert!(store.load(&key()).await?.is_some());
     Ok(())
 }

@@ -29,7 +29,9 @@ use ::redis::aio::MultiplexedConnection;
 use ::redis::{AsyncConnectionConfig, RedisError};
 use secrecy::{ExposeSecret, SecretString};
 
-use super::{RefreshLock, StoreError, StoreErrorKind, StoreFuture, StoredToken, TokenKey, TokenStore};
+use super::{
+    RefreshLock, StoreError, StoreErrorKind, StoreFuture, StoredToken, TokenKey, TokenStore,
+};
 use crate::error::Error;
 use crate::secret::mask;
 
@@ -121,8 +123,11 @@ impl RedisTokenStore {
     /// server needs them). Nothing is sent yet: the connection is made at the first use. A URL
     /// that cannot be used is a configuration error (which does not quote the password).
     pub fn new(url: &str) -> Result<Self, Error> {
-        let parsed = url::Url::parse(url.trim())
-            .map_err(|e| Error::config(format!("token store URL: {e} (expected redis://HOST:PORT/DB)")))?;
+        let parsed = url::Url::parse(url.trim()).map_err(|e| {
+            Error::config(format!(
+                "token store URL: {e} (expected redis://HOST:PORT/DB)"
+            ))
+        })?;
         let shown_url = crate::transport::redact_url(&parsed);
         match parsed.scheme() {
             "redis" => {}
@@ -217,7 +222,11 @@ impl RedisTokenStore {
 
     /// `Err` while Redis is in its pause after a failure.
     fn check_not_down(&self, doing: &str) -> Result<(), StoreError> {
-        let down = self.shared.down_until.lock().unwrap_or_else(|e| e.into_inner());
+        let down = self
+            .shared
+            .down_until
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         match *down {
             Some(until) if Instant::now() < until => Err(self.error(
                 StoreErrorKind::Unavailable,
@@ -231,8 +240,11 @@ impl RedisTokenStore {
     /// Redis failed at the connection level: forget the connection, pause.
     async fn mark_down(&self) {
         *self.shared.connection.lock().await = None;
-        *self.shared.down_until.lock().unwrap_or_else(|e| e.into_inner()) =
-            Some(Instant::now() + self.retry_pause);
+        *self
+            .shared
+            .down_until
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = Some(Instant::now() + self.retry_pause);
     }
 
     /// The shared connection, made now if there is none.
@@ -249,7 +261,8 @@ impl RedisTokenStore {
         let limit = self.connect_timeout + self.command_timeout;
         let made = tokio::time::timeout(
             limit,
-            self.client.get_multiplexed_async_connection_with_config(&config),
+            self.client
+                .get_multiplexed_async_connection_with_config(&config),
         )
         .await;
         let failure = match made {
@@ -319,6 +332,7 @@ impl RedisTokenStore {
             Ok(token) => Ok(Some(token)),
             Err(e) => {
                 tracing::warn!(
+                    target: "sfmc_partnerapi::token_store",
                     store = %self.shown_url,
                     redis_key = %Self::token_key(key),
                     error = %e,
@@ -344,8 +358,7 @@ impl RedisTokenStore {
             // Due for a refresh already: not worth sharing.
             return Ok(());
         }
-        let record = entry(key, token)
-            .map_err(|e| self.error(StoreErrorKind::Other, doing, &e))?;
+        let record = entry(key, token).map_err(|e| self.error(StoreErrorKind::Other, doing, &e))?;
         let px = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX);
         let _: () = self
             .query(
@@ -491,7 +504,11 @@ fn read_entry(key: &TokenKey, value: &[u8]) -> Result<StoredToken, StoreError> {
     let token = StoredToken::from_record(key, value)?;
     let fingerprint = serde_json::from_slice::<serde_json::Value>(value)
         .ok()
-        .and_then(|v| v.get("fingerprint").and_then(|f| f.as_str()).map(str::to_string));
+        .and_then(|v| {
+            v.get("fingerprint")
+                .and_then(|f| f.as_str())
+                .map(str::to_string)
+        });
     if fingerprint.as_deref() != Some(token.fingerprint().as_str()) {
         return Err(StoreError::new(
             StoreErrorKind::Corrupt,
@@ -578,7 +595,11 @@ mod tests {
         assert_eq!(store.url(), "redis://127.0.0.1:6390/2");
         let shown = format!("{store:?}");
         assert!(!shown.contains("w0rd"), "{shown}");
-        let e = store.error(StoreErrorKind::Other, "x", "WRONGPASS p@ss-w0rd p%40ss-w0rd");
+        let e = store.error(
+            StoreErrorKind::Other,
+            "x",
+            "WRONGPASS p@ss-w0rd p%40ss-w0rd",
+        );
         assert!(!e.to_string().contains("w0rd"), "{e}");
 
         for bad in [
@@ -612,7 +633,9 @@ mod tests {
         };
         let value = entry(&key, &token).unwrap();
         assert!(value.contains(&token.fingerprint()));
-        assert!(read_entry(&key, value.as_bytes()).unwrap().same_token(&token));
+        assert!(read_entry(&key, value.as_bytes())
+            .unwrap()
+            .same_token(&token));
         let forged = value.replace(&token.fingerprint(), &"0".repeat(32));
         let e = read_entry(&key, forged.as_bytes()).unwrap_err();
         assert_eq!(e.kind(), StoreErrorKind::Corrupt);
