@@ -86,6 +86,17 @@ pub struct Global {
     /// Run against an in-process sandbox with the demo sends (29605 among them).
     #[arg(long, env = "SFMC_SANDBOX", global = true, value_parser = BoolishValueParser::new())]
     pub sandbox: bool,
+    /// Share the OAuth token through Redis (redis://[:PASSWORD@]HOST[:PORT][/DB]) with every
+    /// process and host using it; takes precedence over the file cache. Redis down: a warning,
+    /// and the token is fetched directly.
+    #[arg(
+        long,
+        env = "SFMC_TOKEN_STORE",
+        global = true,
+        hide_env_values = true,
+        value_name = "URL"
+    )]
+    pub token_store: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
