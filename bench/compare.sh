@@ -102,7 +102,7 @@ for _ in $(seq 200); do
   sleep 0.05
 done
 [ -n "$base" ] || { echo "compare: the external sandbox did not start" >&2; exit 1; }
-rss_ext=$(SFMC_AUTH_URL=$base SFMC_CLIENT_ID=demo-client-id SFMC_CLIENT_SECRET=demo-client-secret \
+rss_ext=$(SFMC_AUTH_URL=$base SFMC_CLIENT_ID=demo-client-id SFMC_CLIENT_SECRET=demo-client-secret SFMC_TOKEN_CACHE=off \
   peak_rss "$bin/sfmc" cancel-send 29606)
 kill "$sb_pid" 2>/dev/null || true
 wait "$sb_pid" 2>/dev/null || true

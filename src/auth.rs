@@ -29,16 +29,18 @@ const DEFAULT_LIFETIME: Duration = Duration::from_secs(600);
 const MAX_LIFETIME: Duration = MAX_STORED_LIFETIME;
 /// A token is refreshed this long before it runs out (or 10 % of its lifetime, if less).
 const REFRESH_MARGIN: Duration = Duration::from_secs(60);
+/// The `tracing` target of the token store's warnings (an application may show them apart).
+pub(crate) const STORE_TARGET: &str = "sfmc_partnerapi::token_store";
+/// Default longest wait for a token store's refresh lock (another process fetching a token).
+pub(crate) const DEFAULT_TOKEN_LOCK_WAIT: Duration = Duration::from_secs(10);
+/// Default longest wait for one token store operation (load, save, invalidate).
+pub(crate) const DEFAULT_TOKEN_STORE_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// How long before its expiry a token of `lifetime` is refreshed ([`REFRESH_MARGIN`], or 10 % of
 /// the lifetime if less). A shared store keeps a token no longer than its expiry minus this.
 pub(crate) fn refresh_margin(lifetime: Duration) -> Duration {
     REFRESH_MARGIN.min(lifetime / 10)
 }
-/// Default longest wait for a token store's refresh lock (another process fetching a token).
-pub(crate) const DEFAULT_TOKEN_LOCK_WAIT: Duration = Duration::from_secs(10);
-/// Default longest wait for one token store operation (load, save, invalidate).
-pub(crate) const DEFAULT_TOKEN_STORE_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// How requests authenticate.
 pub(crate) enum Credentials {
@@ -119,6 +121,9 @@ pub(crate) struct Token {
     expires_at: Instant,
     margin: Duration,
     pub(crate) generation: u64,
+    /// Read from the token store rather than fetched by this client: the service may not know
+    /// it (restarted, revoked), so any refusal of it is worth one refresh.
+    pub(crate) from_store: bool,
 }
 
 impl Token {
@@ -156,6 +161,7 @@ impl Token {
             expires_at,
             margin,
             generation,
+            from_store: true,
         }))
     }
 
@@ -299,9 +305,10 @@ impl OAuth {
     /// Logs a token store problem (never a failure of the call: the token is fetched directly).
     fn store_warning(&self, doing: &str, error: &StoreError) {
         tracing::warn!(
+            target: STORE_TARGET,
             key = %self.key.as_str(),
             error = %error,
-            "token store: {doing} failed; going on without it"
+            "the token store failed {doing}; going on without it"
         );
     }
 
@@ -320,19 +327,16 @@ impl OAuth {
         }
     }
 
-    /// A usable token from the store, if it holds one that is fresh.
-    async fn load_fresh(&self, generation: u64) -> Option<Token> {
-        let stored = match self
+    /// A usable token from the store, if it holds one that is fresh; `Err` when the store
+    /// failed.
+    async fn load_fresh(&self, generation: u64) -> Result<Option<Token>, StoreError> {
+        let Some(stored) = self
             .bounded(self.sharing.timeout, self.store().load(&self.key))
-            .await
-        {
-            Ok(stored) => stored?,
-            Err(e) => {
-                self.store_warning("reading the token", &e);
-                return None;
-            }
+            .await?
+        else {
+            return Ok(None);
         };
-        match Token::from_stored(stored, generation) {
+        Ok(match Token::from_stored(stored, generation) {
             Ok(Some(token)) if token.is_fresh() => {
                 tracing::debug!(key = %self.key.as_str(), "token from the token store");
                 Some(token)
@@ -340,13 +344,14 @@ impl OAuth {
             Ok(_) => None,
             Err(e) => {
                 tracing::warn!(
+                    target: STORE_TARGET,
                     key = %self.key.as_str(),
                     error = %e,
-                    "token store: the stored token's instance URL is refused; not using it"
+                    "the stored token's instance URL is refused; not using the token"
                 );
                 None
             }
-        }
+        })
     }
 
     /// A token from the store (fresh), or fetched from the endpoint (and saved) by one requester
@@ -357,8 +362,14 @@ impl OAuth {
         policy: &RetryPolicy,
         generation: u64,
     ) -> Result<Token, Error> {
-        if let Some(token) = self.load_fresh(generation).await {
-            return Ok(token);
+        match self.load_fresh(generation).await {
+            Ok(Some(token)) => return Ok(token),
+            Ok(None) => {}
+            Err(e) => {
+                // Unreachable, slow or unsafe: not asked again for this token.
+                self.store_warning("reading the token", &e);
+                return self.fetch(transport, policy, generation).await;
+            }
         }
         let wait = self.sharing.lock_wait;
         let lock = match self
@@ -370,7 +381,7 @@ impl OAuth {
         {
             Ok(Some(lock)) => {
                 // Someone may have refreshed while this waited for the lock.
-                if let Some(token) = self.load_fresh(generation).await {
+                if let Ok(Some(token)) = self.load_fresh(generation).await {
                     self.release(lock).await;
                     return Ok(token);
                 }
@@ -378,11 +389,12 @@ impl OAuth {
             }
             Ok(None) => {
                 tracing::warn!(
+                    target: STORE_TARGET,
                     key = %self.key.as_str(),
                     wait_ms = wait.as_millis() as u64,
-                    "token store: the refresh lock was not free in time; fetching a token directly"
+                    "the token store's refresh lock was not free in time; fetching a token directly"
                 );
-                if let Some(token) = self.load_fresh(generation).await {
+                if let Ok(Some(token)) = self.load_fresh(generation).await {
                     return Ok(token);
                 }
                 None
@@ -691,6 +703,7 @@ impl OAuth {
             expires_at: fetched_at + lifetime,
             margin,
             generation,
+            from_store: false,
         })
     }
 }
@@ -740,6 +753,7 @@ mod tests {
             expires_at: fetched_at + lifetime,
             margin,
             generation: 1,
+            from_store: false,
         }
     }
 

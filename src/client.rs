@@ -600,16 +600,18 @@ impl Client {
                 }
                 Err(f) => f,
             };
-            // `Token Expired`, a Security fault with a token close to its end, or a bare HTTP
-            // 401 (a gateway's way of saying the same): one refresh, one more try. (Decided on
-            // the error as received, before it is masked.)
+            // `Token Expired`, a Security fault with a token close to its end or read from the
+            // token store (which the service may not know), or a bare HTTP 401 (a gateway's way
+            // of saying the same): one refresh, one more try. (Decided on the error as
+            // received, before it is masked.)
             let expired = auth
                 .token
                 .as_ref()
                 .is_some_and(|token| match failure.error.fault() {
                     Some(fault) => {
                         fault.is_token_expired()
-                            || (fault.kind() == FaultKind::Security && token.near_expiry())
+                            || (fault.kind() == FaultKind::Security
+                                && (token.near_expiry() || token.from_store))
                     }
                     None => failure.error.is_http() && failure.error.status() == Some(401),
                 });

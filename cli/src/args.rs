@@ -86,6 +86,10 @@ pub struct Global {
     /// Run against an in-process sandbox with the demo sends (29605 among them).
     #[arg(long, env = "SFMC_SANDBOX", global = true, value_parser = BoolishValueParser::new())]
     pub sandbox: bool,
+    /// Where the OAuth token is cached between runs (client credentials): a directory, or
+    /// `off`. Default: $XDG_CACHE_HOME/sfmc/tokens or ~/.cache/sfmc/tokens (off with --sandbox).
+    #[arg(long, env = "SFMC_TOKEN_CACHE", global = true, value_name = "DIR|off")]
+    pub token_cache: Option<String>,
     /// Share the OAuth token through Redis (redis://[:PASSWORD@]HOST[:PORT][/DB]) with every
     /// process and host using it; takes precedence over the file cache. Redis down: a warning,
     /// and the token is fetched directly.
@@ -137,6 +141,9 @@ pub enum Command {
         #[arg(long = "id", required = true, value_name = "N")]
         ids: Vec<i64>,
     },
+    /// The OAuth token cache (see --token-cache).
+    #[command(subcommand)]
+    Token(TokenCommand),
     /// Serve the local sandbox (token endpoint and Service.asmx) until Ctrl-C or SIGTERM.
     Sandbox(Box<SandboxArgs>),
     /// Print the API surface of a WSDL: operations, elements, types, fields, enumeration values.
@@ -153,6 +160,12 @@ pub enum Command {
         /// The new WSDL.
         new: PathBuf,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TokenCommand {
+    /// Remove the cached tokens: the files sfmc wrote in the cache directory (and nothing else).
+    Clear,
 }
 
 #[derive(Args, Debug)]

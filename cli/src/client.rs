@@ -2,9 +2,7 @@
 
 use std::time::Duration;
 
-#[cfg(feature = "redis")]
-use sfmc_partnerapi::token_store::RedisTokenStore;
-use sfmc_partnerapi::{loopback_origin, Client, ClientBuilder};
+use sfmc_partnerapi::{loopback_origin, Client};
 use sfmc_partnerapi_sandbox::{self as sandbox, RunningSandbox, Sandbox};
 
 use crate::args::Global;
@@ -117,25 +115,12 @@ pub fn build(g: &Global, demo: Option<&RunningSandbox>) -> Result<Client, Failur
     let client_credentials = demo.is_some() || (g.client_id.is_some() && g.client_secret.is_some());
     if client_credentials {
         if let Some(url) = &g.token_store {
-            b = shared_store(b, url)?;
+            // Redis, shared by hosts, takes precedence over the file cache.
+            b = crate::token::shared(b, url)?;
+        } else if let Some(store) = crate::token::cache(g)? {
+            b = b.token_store(store);
         }
     }
     b = b.user_agent(concat!("sfmc/", env!("CARGO_PKG_VERSION")));
     b.build().map_err(|e| Failure::from_error(&e))
-}
-
-/// `--token-store URL`: the token shared through Redis (a URL it cannot use is a usage error;
-/// a Redis that cannot be reached is a warning at the first call, and the token is fetched
-/// directly).
-#[cfg(feature = "redis")]
-fn shared_store(b: ClientBuilder, url: &str) -> Result<ClientBuilder, Failure> {
-    let store = RedisTokenStore::new(url).map_err(|e| Failure::from_error(&e))?;
-    Ok(b.token_store(store))
-}
-
-#[cfg(not(feature = "redis"))]
-fn shared_store(_: ClientBuilder, _: &str) -> Result<ClientBuilder, Failure> {
-    Err(Failure::usage(
-        "--token-store: this sfmc was built without Redis support (cargo feature `redis`)",
-    ))
 }

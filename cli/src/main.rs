@@ -18,9 +18,10 @@ mod output;
 mod perform;
 mod sandbox;
 mod sends;
+mod token;
 mod wsdl;
 
-use args::{Cli, Command};
+use args::{Cli, Command, TokenCommand};
 use output::{Failure, EXIT_OK, EXIT_TRANSPORT};
 
 /// mimalloc keeps freed memory for reuse (see the `mimalloc` feature).
@@ -34,6 +35,7 @@ fn main() -> ExitCode {
         // Help and version exit 0; usage errors exit 2.
         Err(e) => e.exit(),
     };
+    token::show_store_warnings();
     // `sfmc sandbox` serves many connections at once: one worker thread per core. Every other
     // command makes a few requests one after the other: a current-thread runtime does that as
     // fast, without worker threads and their stacks and allocator arenas (peak RSS).
@@ -66,6 +68,7 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Sandbox(args) => return sandbox::serve(args).await,
         Command::WsdlSurface { wsdl } => return wsdl::print_surface(wsdl.as_deref()),
         Command::WsdlDiff { old, new } => return wsdl::print_diff(g.json, old, new),
+        Command::Token(TokenCommand::Clear) => return token::clear(g),
         _ => {}
     }
     let demo = client::start_demo(g).await?;

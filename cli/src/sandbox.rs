@@ -67,6 +67,10 @@ pub async fn serve(args: &SandboxArgs) -> Result<u8, Failure> {
     })?;
     println!("token URL: {}", running.token_url());
     println!("SOAP endpoint: {}", running.soap_url());
+    println!(
+        "counters: GET {0}/_sandbox/stats; expire tokens: POST {0}/_sandbox/expire-tokens",
+        running.base_url()
+    );
     if demo {
         println!(
             "demo client: --client-id {} --client-secret {} (MID {})",

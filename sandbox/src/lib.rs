@@ -503,7 +503,7 @@ impl SandboxHandler {
     /// over the cap gets the same fault as over HTTP.
     pub fn soap(&self, soap_action: Option<&str>, body: &[u8]) -> SoapResponse {
         let shared = &self.shared;
-        shared.count_soap_request();
+        shared.count_soap_request(soap_action);
         let (injected, _latency) = shared.injector.draw();
         let body = if body.len() > shared.max_body_bytes {
             Err(())
@@ -557,7 +557,7 @@ impl SandboxState {
 
     /// Makes every access token issued so far expired (the next use answers `Token Expired`).
     pub fn expire_tokens(&self) {
-        self.shared.expire_tokens();
+        let _ = self.shared.expire_tokens();
     }
 
     /// Request and fault counters.

@@ -174,6 +174,31 @@ fn text(status: StatusCode, body: &'static str) -> Response {
         .into_response()
 }
 
+fn method_not_allowed(allow: &'static str) -> Response {
+    let body = if allow == "GET" {
+        "Use GET (the partnerAPI sandbox)\n"
+    } else {
+        "Use POST (the partnerAPI sandbox)\n"
+    };
+    let mut r = text(StatusCode::METHOD_NOT_ALLOWED, body);
+    r.headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static(allow));
+    r
+}
+
+fn json(status: StatusCode, value: &impl serde::Serialize) -> Response {
+    let body = serde_json::to_string(value).unwrap_or_else(|_| "{}".to_string());
+    (
+        status,
+        [
+            (header::CONTENT_TYPE, "application/json; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
 fn header_str<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
@@ -190,20 +215,20 @@ async fn dispatch(
     let response = match (path.as_str(), &method) {
         ("v2/token", &Method::POST) => token(&shared, request).await,
         ("service.asmx", &Method::POST) => soap(&shared, &conn, request).await,
-        ("v2/token" | "service.asmx", _) => {
-            let mut r = text(
-                StatusCode::METHOD_NOT_ALLOWED,
-                "Use POST (the partnerAPI sandbox)\n",
-            );
-            r.headers_mut()
-                .insert(header::ALLOW, HeaderValue::from_static("POST"));
-            r
+        ("_sandbox/stats", &Method::GET) => json(StatusCode::OK, &shared.stats()),
+        ("_sandbox/expire-tokens", &Method::POST) => json(
+            StatusCode::OK,
+            &serde_json::json!({ "expired": shared.expire_tokens() }),
+        ),
+        ("v2/token" | "service.asmx" | "_sandbox/expire-tokens", _) => {
+            method_not_allowed("POST")
         }
+        ("_sandbox/stats", _) => method_not_allowed("GET"),
         ("", &Method::GET) => text(
             StatusCode::OK,
-            "partnerAPI sandbox: POST /v2/token (OAuth client credentials), POST /Service.asmx (SOAP 1.1: Perform, Retrieve)\n",
+            "partnerAPI sandbox: POST /v2/token (OAuth client credentials), POST /Service.asmx (SOAP 1.1: Perform, Retrieve); for tests: GET /_sandbox/stats (counters as JSON), POST /_sandbox/expire-tokens\n",
         ),
-        _ => text(StatusCode::NOT_FOUND, "Not found (the partnerAPI sandbox serves /v2/token and /Service.asmx)\n"),
+        _ => text(StatusCode::NOT_FOUND, "Not found (the partnerAPI sandbox serves /v2/token, /Service.asmx, /_sandbox/stats and /_sandbox/expire-tokens)\n"),
     };
     // SOAP requests are logged by `soap`, with what they did.
     if shared.log_requests && !is_soap {
@@ -250,9 +275,9 @@ async fn token(shared: &Shared, request: Request) -> Response {
 }
 
 async fn soap(shared: &Shared, conn: &Connection, request: Request) -> Response {
-    shared.count_soap_request();
-    let (injected, latency) = shared.injector.draw();
     let soap_action = header_str(request.headers(), "soapaction").map(str::to_string);
+    shared.count_soap_request(soap_action.as_deref());
+    let (injected, latency) = shared.injector.draw();
     let body = read_body(request, shared.max_body_bytes).await;
     let reply = service::respond(
         shared,

@@ -431,8 +431,8 @@ struct TokenInfo {
     expires: Instant,
 }
 
-/// Request and fault counters of a sandbox.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+/// Request and fault counters of a sandbox (also served as JSON by `GET /_sandbox/stats`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct SandboxStats {
     /// Requests to `/v2/token`.
     pub token_requests: u64,
@@ -440,6 +440,10 @@ pub struct SandboxStats {
     pub tokens_issued: u64,
     /// Requests to `/Service.asmx`.
     pub soap_requests: u64,
+    /// Requests to `/Service.asmx` by the operation their SOAPAction names (`Perform`,
+    /// `Retrieve`, ...; `(none)` without one, `(unknown)` for one that names no operation),
+    /// faults injected into them included.
+    pub soap_requests_by_operation: BTreeMap<String, u64>,
     /// SOAP faults answered (injected ones included).
     pub faults: u64,
     /// Injected 503 answers.
@@ -457,6 +461,9 @@ struct Counters {
     token_requests: AtomicU64,
     tokens_issued: AtomicU64,
     soap_requests: AtomicU64,
+    /// By operation name: a few keys (the WSDL's operations and two more), never the caller's
+    /// text.
+    by_operation: Mutex<BTreeMap<&'static str, u64>>,
     faults: AtomicU64,
     injected_503: AtomicU64,
     injected_rate_limited: AtomicU64,
@@ -598,11 +605,14 @@ impl Shared {
         token
     }
 
-    pub(crate) fn expire_tokens(&self) {
+    /// Expires every token issued so far; how many there were.
+    pub(crate) fn expire_tokens(&self) -> usize {
         let now = Instant::now();
-        for t in self.tokens().values_mut() {
+        let mut tokens = self.tokens();
+        for t in tokens.values_mut() {
             t.expires = now;
         }
+        tokens.len()
     }
 
     /// Authenticates a request by its token, or else its UsernameToken.
@@ -639,8 +649,25 @@ impl Shared {
         self.counters.token_requests.fetch_add(1, Ordering::Relaxed);
     }
 
-    pub(crate) fn count_soap_request(&self) {
+    /// Counts a SOAP request, under the operation its `SOAPAction` header names.
+    pub(crate) fn count_soap_request(&self, soap_action: Option<&str>) {
         self.counters.soap_requests.fetch_add(1, Ordering::Relaxed);
+        let action = soap_action
+            .map(|a| a.trim().trim_matches('"').trim())
+            .unwrap_or_default();
+        let name = if action.is_empty() {
+            "(none)"
+        } else {
+            sfmc_partnerapi::types::OPERATIONS
+                .iter()
+                .find(|op| op.soap_action == action)
+                .map_or("(unknown)", |op| op.name)
+        };
+        let mut by_operation = match self.counters.by_operation.lock() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        *by_operation.entry(name).or_default() += 1;
     }
 
     pub(crate) fn count_fault(&self) {
@@ -666,6 +693,13 @@ impl Shared {
             token_requests: get(&c.token_requests),
             tokens_issued: get(&c.tokens_issued),
             soap_requests: get(&c.soap_requests),
+            soap_requests_by_operation: match c.by_operation.lock() {
+                Ok(g) => g,
+                Err(poisoned) => poisoned.into_inner(),
+            }
+            .iter()
+            .map(|(name, n)| (name.to_string(), *n))
+            .collect(),
             faults: get(&c.faults),
             injected_503: get(&c.injected_503),
             injected_rate_limited: get(&c.injected_rate_limited),

@@ -18,8 +18,8 @@
 //! fails a call: the client logs a warning (without secrets) and fetches a token directly.
 //!
 //! Stores: [`MemoryTokenStore`] (in-process, the default), [`FileTokenStore`] (one file per key in
-//! a private directory, shared by the processes of one user on one machine), `RedisTokenStore`
-//! (feature `redis`: shared by every host that reaches one Redis).
+//! a private directory, shared by the processes of one user on one machine), and with the feature
+//! `redis`, `RedisTokenStore` (module `redis`: shared by every host that reaches one Redis).
 
 use std::collections::HashMap;
 use std::fmt;
@@ -30,13 +30,14 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use secrecy::{ExposeSecret, SecretString};
 
+#[cfg(unix)]
+pub mod file;
+#[cfg(unix)]
+pub use file::FileTokenStore;
 #[cfg(feature = "redis")]
-mod redis;
+pub mod redis;
 #[cfg(feature = "redis")]
-pub use self::redis::{
-    RedisTokenStore, DEFAULT_REDIS_COMMAND_TIMEOUT, DEFAULT_REDIS_CONNECT_TIMEOUT,
-    DEFAULT_REDIS_LOCK_TTL, DEFAULT_REDIS_RETRY_PAUSE,
-};
+pub use self::redis::RedisTokenStore;
 
 /// The future a [`TokenStore`] method returns.
 pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;

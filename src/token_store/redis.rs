@@ -332,7 +332,7 @@ impl RedisTokenStore {
             Ok(token) => Ok(Some(token)),
             Err(e) => {
                 tracing::warn!(
-                    target: "sfmc_partnerapi::token_store",
+                    target: crate::auth::STORE_TARGET,
                     store = %self.shown_url,
                     redis_key = %Self::token_key(key),
                     error = %e,

@@ -25,7 +25,8 @@ impl Run {
     }
 }
 
-/// `sfmc` with a clean environment: no SFMC_* variables, no proxies.
+/// `sfmc` with a clean environment: no SFMC_* variables, no proxies, and the token cache off
+/// (tests never touch the user's cache; a test of the cache gives `--token-cache DIR`).
 pub fn sfmc() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_sfmc"));
     for (key, _) in std::env::vars_os() {
@@ -34,6 +35,7 @@ pub fn sfmc() -> Command {
             cmd.env_remove(&key);
         }
     }
+    cmd.env("SFMC_TOKEN_CACHE", "off");
     cmd.stdin(Stdio::null());
     cmd
 }
@@ -175,6 +177,24 @@ impl SandboxChild {
         self.token_url.trim_end_matches("/v2/token").to_string()
     }
 
+    /// The sandbox's counters (`GET /_sandbox/stats`).
+    pub fn stats(&self) -> R<serde_json::Value> {
+        let (status, body) = loopback_http("GET", &self.base_url(), "/_sandbox/stats")?;
+        if status != 200 {
+            return Err(format!("GET /_sandbox/stats answered {status}: {body}").into());
+        }
+        Ok(serde_json::from_str(&body)?)
+    }
+
+    /// Expires every token the sandbox issued (`POST /_sandbox/expire-tokens`).
+    pub fn expire_tokens(&self) -> R<serde_json::Value> {
+        let (status, body) = loopback_http("POST", &self.base_url(), "/_sandbox/expire-tokens")?;
+        if status != 200 {
+            return Err(format!("POST /_sandbox/expire-tokens answered {status}: {body}").into());
+        }
+        Ok(serde_json::from_str(&body)?)
+    }
+
     /// SIGTERM, then the exit code (killed after 10 s).
     pub fn terminate(mut self) -> R<Option<i32>> {
         let pid = self.child.id().to_string();
@@ -258,4 +278,29 @@ pub fn raw_server(response: impl Into<String>, n: usize) -> R<String> {
         }
     });
     Ok(format!("http://{addr}/Service.asmx"))
+}
+
+/// One HTTP/1.1 request without a body to `base` (`http://127.0.0.1:PORT`) + `path`, blocking:
+/// the status and the body (the connection is closed after it).
+pub fn loopback_http(method: &str, base: &str, path: &str) -> R<(u16, String)> {
+    use std::io::Write as _;
+    let host = base.strip_prefix("http://").ok_or("not an http:// URL")?;
+    let mut stream = std::net::TcpStream::connect(host)?;
+    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    )?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer)?;
+    let status = answer
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| format!("no status in {answer:?}"))?;
+    let body = answer
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    Ok((status, body))
 }
