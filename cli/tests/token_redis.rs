@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use cli_support::*;
 use redis_server::{free_port, silent_server, RedisServer};
-use sandbox_support::{http, R};
+use sandbox_support::R;
 use sfmc_partnerapi::token_store::{RedisTokenStore, TokenKey};
 
 const CLIENT_ID: &str = "fleet";
@@ -22,11 +22,11 @@ const CLIENT_SECRET: &str = "fleet-s3cr3t-Zq81";
 
 /// An external sandbox with client `fleet` (MID 12345) and sends 1000 to 1099 scheduled.
 fn sandbox() -> R<SandboxChild> {
-    SandboxChild::start(&args![
-        "--client",
+    SandboxChild::start(&[
+        "--client".into(),
         format!("{CLIENT_ID}:{CLIENT_SECRET}:12345"),
-        "--send-range",
-        "1000-1099"
+        "--send-range".into(),
+        "1000-1099".into(),
     ])
 }
 
@@ -49,18 +49,15 @@ fn cancel(sb: &SandboxChild, store: &str, id: i64) -> Command {
 }
 
 /// Runs the commands at once (a thread each, 90 s at most each); their runs, in order.
-async fn run_all(cmds: Vec<Command>) -> R<Vec<Run>> {
-    tokio::task::spawn_blocking(move || {
-        let threads: Vec<_> = cmds
-            .into_iter()
-            .map(|cmd| std::thread::spawn(move || run_with_limit(cmd, Duration::from_secs(90))))
-            .collect();
-        threads
-            .into_iter()
-            .map(|t| t.join().map_err(|_| "a runner thread panicked")?)
-            .collect::<R<Vec<_>>>()
-    })
-    .await?
+fn run_all(cmds: Vec<Command>) -> R<Vec<Run>> {
+    let threads: Vec<_> = cmds
+        .into_iter()
+        .map(|cmd| std::thread::spawn(move || run_with_limit(cmd, Duration::from_secs(90))))
+        .collect();
+    threads
+        .into_iter()
+        .map(|t| t.join().map_err(|_| "a runner thread panicked")?)
+        .collect()
 }
 
 /// Every run exited 0 and printed `send ID: canceled`, for IDs from `first` on.
@@ -74,20 +71,15 @@ fn assert_canceled(runs: &[Run], first: i64) {
 }
 
 /// The sandbox's `token_requests` (`GET /_sandbox/stats`).
-async fn token_requests(sb: &SandboxChild) -> R<u64> {
-    let stats: serde_json::Value = http()
-        .get(format!("{}/_sandbox/stats", sb.base_url()))
-        .send()
-        .await?
-        .json()
-        .await?;
+fn token_requests(sb: &SandboxChild) -> R<u64> {
+    let stats = sb.stats()?;
     stats["token_requests"]
         .as_u64()
         .ok_or_else(|| format!("no token_requests in {stats}").into())
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn eight_processes_share_one_token_and_one_refresh() -> R {
+#[test]
+fn eight_processes_share_one_token_and_one_refresh() -> R {
     let Some(redis) = RedisServer::start()? else {
         return Ok(());
     };
@@ -104,23 +96,19 @@ async fn eight_processes_share_one_token_and_one_refresh() -> R {
             })
             .collect::<Vec<_>>()
     };
-    let runs = run_all(round(1000)).await?;
+    let runs = run_all(round(1000))?;
     assert_canceled(&runs, 1000);
     // Nothing printed beyond the outcome.
     for run in &runs {
         assert_eq!(run.stderr, "", "{}", run.describe());
     }
-    assert_eq!(token_requests(&sb).await?, 1);
+    assert_eq!(token_requests(&sb)?, 1);
 
     // The sandbox expires its tokens: each process is refused once, one of them refreshes.
-    let expired = http()
-        .post(format!("{}/_sandbox/expire-tokens", sb.base_url()))
-        .send()
-        .await?;
-    assert_eq!(expired.status().as_u16(), 200);
-    let runs = run_all(round(1010)).await?;
+    assert_eq!(sb.expire_tokens()?["expired"], 1);
+    let runs = run_all(round(1010))?;
     assert_canceled(&runs, 1010);
-    assert_eq!(token_requests(&sb).await?, 2);
+    assert_eq!(token_requests(&sb)?, 2);
 
     assert_eq!(redis.keys("sfmc:token:")?.len(), 1);
     for (key, value) in redis.dump()? {
@@ -130,14 +118,14 @@ async fn eight_processes_share_one_token_and_one_refresh() -> R {
     Ok(())
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_redis_down_or_hanging_costs_a_warning_not_the_call() -> R {
+#[test]
+fn a_redis_down_or_hanging_costs_a_warning_not_the_call() -> R {
     let sb = sandbox()?;
     let down = format!("redis://:pw-s3cr3t@127.0.0.1:{}/0", free_port()?);
     let hanging = silent_server()?;
     for (i, url) in [down, hanging].into_iter().enumerate() {
         let started = Instant::now();
-        let runs = run_all(vec![cancel(&sb, &url, 1020 + i as i64)]).await?;
+        let runs = run_all(vec![cancel(&sb, &url, 1020 + i as i64)])?;
         assert_canceled(&runs, 1020 + i as i64);
         // Bounded: the store's timeouts (1 s to connect, 1 s a command), once per process.
         assert!(started.elapsed() < Duration::from_secs(30), "{url}");
@@ -146,12 +134,12 @@ async fn a_redis_down_or_hanging_costs_a_warning_not_the_call() -> R {
         assert!(stderr.contains("Redis at redis://127.0.0.1:"), "{stderr}");
         assert!(!stderr.contains("pw-s3cr3t"), "{stderr}");
     }
-    assert_eq!(token_requests(&sb).await?, 2);
+    assert_eq!(token_requests(&sb)?, 2);
     Ok(())
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_dead_lock_holder_delays_the_others_a_bounded_time() -> R {
+#[test]
+fn a_dead_lock_holder_delays_the_others_a_bounded_time() -> R {
     let Some(redis) = RedisServer::start()? else {
         return Ok(());
     };
@@ -176,12 +164,11 @@ async fn a_dead_lock_holder_delays_the_others_a_bounded_time() -> R {
         (0..3)
             .map(|i| cancel(&sb, &redis.url(), 1030 + i))
             .collect(),
-    )
-    .await?;
+    )?;
     assert_canceled(&runs, 1030);
     // Each waited at most the lock wait (10 s), then fetched a token (or found one fetched).
     assert!(started.elapsed() < Duration::from_secs(60));
-    let requests = token_requests(&sb).await?;
+    let requests = token_requests(&sb)?;
     assert!((1..=3).contains(&requests), "{requests}");
     let saved: i64 = redis.query(redis::cmd("EXISTS").arg(RedisTokenStore::token_key(&key)))?;
     assert_eq!(saved, 1);
