@@ -234,13 +234,7 @@ async fn a_lock_holder_that_died_delays_the_others_a_bounded_time() -> R {
         Some("email_read email_write"),
     );
     let lock_key = RedisTokenStore::lock_key(&k);
-    redis.query::<()>(
-        redis::cmd("SET")
-            .arg(&lock_key)
-            .arg("dead")
-            .arg("PX")
-            .arg(60_000),
-    )?;
+    redis.hold_dead_lock(&lock_key)?;
     let started = Instant::now();
     assert!(client.cancel_send(1).await?.ok);
     let took = started.elapsed();

@@ -152,13 +152,7 @@ fn a_dead_lock_holder_delays_the_others_a_bounded_time() -> R {
         None,
     );
     let lock_key = RedisTokenStore::lock_key(&key);
-    redis.query::<()>(
-        redis::cmd("SET")
-            .arg(&lock_key)
-            .arg("dead")
-            .arg("PX")
-            .arg(60_000),
-    )?;
+    redis.hold_dead_lock(&lock_key)?;
     let started = Instant::now();
     let runs = run_all(
         (0..3)

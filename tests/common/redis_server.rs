@@ -128,6 +128,17 @@ impl RedisServer {
         Ok(out)
     }
 
+    /// Sets `lock_key` as a holder that died would leave it: a value of its own, for a minute.
+    pub fn hold_dead_lock(&self, lock_key: &str) -> R {
+        self.query::<()>(
+            redis::cmd("SET")
+                .arg(lock_key)
+                .arg("dead")
+                .arg("PX")
+                .arg(60_000),
+        )
+    }
+
     /// The keys starting with `prefix`.
     pub fn keys(&self, prefix: &str) -> R<Vec<String>> {
         let mut keys: Vec<String> = self.query(redis::cmd("KEYS").arg(format!("{prefix}*")))?;
