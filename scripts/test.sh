@@ -7,6 +7,8 @@
 #     generated from the 2017 copy the Java SDK vendors (../shared/partnerapi/etframework.wsdl).
 #     The generator's own tests do not depend on the crate's bindings: pass 1 ran them.
 # A vendor file that is absent is skipped with a note, except under CI=true where it is a failure.
+# The library's Redis token store tests (tests/token_store_redis.rs, feature `redis`) run in passes
+# 1 and 2: the CLI, a workspace member, turns the feature on. They start a real redis-server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -30,11 +30,17 @@ const MAX_LIFETIME: Duration = MAX_STORED_LIFETIME;
 /// A token is refreshed this long before it runs out (or 10 % of its lifetime, if less).
 const REFRESH_MARGIN: Duration = Duration::from_secs(60);
 /// The `tracing` target of the token store's warnings (an application may show them apart).
-const STORE_TARGET: &str = "sfmc_partnerapi::token_store";
+pub(crate) const STORE_TARGET: &str = "sfmc_partnerapi::token_store";
 /// Default longest wait for a token store's refresh lock (another process fetching a token).
 pub(crate) const DEFAULT_TOKEN_LOCK_WAIT: Duration = Duration::from_secs(10);
 /// Default longest wait for one token store operation (load, save, invalidate).
 pub(crate) const DEFAULT_TOKEN_STORE_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// How long before its expiry a token of `lifetime` is refreshed ([`REFRESH_MARGIN`], or 10 % of
+/// the lifetime if less). A shared store keeps a token no longer than its expiry minus this.
+pub(crate) fn refresh_margin(lifetime: Duration) -> Duration {
+    REFRESH_MARGIN.min(lifetime / 10)
+}
 
 /// How requests authenticate.
 pub(crate) enum Credentials {
@@ -144,7 +150,7 @@ impl Token {
             .filter(|s| !s.trim().is_empty())
             .map(soap_endpoint_from_instance_url)
             .transpose()?;
-        let margin = REFRESH_MARGIN.min(lifetime / 10);
+        let margin = refresh_margin(lifetime);
         let fetched_at = Instant::now();
         let expires_at = fetched_at + remaining;
         Ok(Some(Token {
@@ -675,7 +681,7 @@ impl OAuth {
             .filter(|s| !s.trim().is_empty())
             .map(soap_endpoint_from_instance_url)
             .transpose()?;
-        let margin = REFRESH_MARGIN.min(lifetime / 10);
+        let margin = refresh_margin(lifetime);
         let fetched_at = Instant::now();
         let issued_at = SystemTime::now();
         tracing::debug!(
@@ -732,7 +738,7 @@ mod tests {
 
     fn token(lifetime: Duration) -> Token {
         let fetched_at = Instant::now();
-        let margin = REFRESH_MARGIN.min(lifetime / 10);
+        let margin = refresh_margin(lifetime);
         Token {
             stored: StoredToken {
                 access_token: SecretString::from(String::from("t")),

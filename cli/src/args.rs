@@ -100,6 +100,17 @@ pub struct Global {
     /// `off`. Default: $XDG_CACHE_HOME/sfmc/tokens or ~/.cache/sfmc/tokens (off with --sandbox).
     #[arg(long, env = "SFMC_TOKEN_CACHE", global = true, value_name = "DIR|off")]
     pub token_cache: Option<String>,
+    /// Share the OAuth token through Redis (redis://[:PASSWORD@]HOST[:PORT][/DB]) with every
+    /// process and host using it; takes precedence over the file cache. Redis down: a warning,
+    /// and the token is fetched directly.
+    #[arg(
+        long,
+        env = "SFMC_TOKEN_STORE",
+        global = true,
+        hide_env_values = true,
+        value_name = "URL"
+    )]
+    pub token_store: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]

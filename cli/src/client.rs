@@ -116,7 +116,10 @@ pub fn build(g: &Global, demo: Option<&RunningSandbox>) -> Result<Client, Failur
     b = b.bulk_concurrency(g.concurrency);
     let client_credentials = demo.is_some() || (g.client_id.is_some() && g.client_secret.is_some());
     if client_credentials {
-        if let Some(store) = crate::token::cache(g)? {
+        if let Some(url) = &g.token_store {
+            // Redis, shared by hosts, takes precedence over the file cache.
+            b = crate::token::shared(b, url)?;
+        } else if let Some(store) = crate::token::cache(g)? {
             b = b.token_store(store);
         }
     }

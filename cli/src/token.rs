@@ -1,10 +1,13 @@
 //! The OAuth token cache: `--token-cache DIR|off` (the library's
-//! [`FileTokenStore`]), `sfmc token clear`, and the store's warnings on stderr.
+//! [`FileTokenStore`]), `--token-store redis://...` (its `RedisTokenStore`, shared by hosts),
+//! `sfmc token clear`, and the store's warnings on stderr.
 
 use std::fmt::Write as _;
 use std::path::Path;
 
-use sfmc_partnerapi::token_store::FileTokenStore;
+#[cfg(feature = "redis")]
+use sfmc_partnerapi::token_store::RedisTokenStore;
+use sfmc_partnerapi::{token_store::FileTokenStore, ClientBuilder};
 
 use crate::args::Global;
 use crate::output::{Failure, EXIT_OK};
@@ -22,6 +25,22 @@ pub fn cache(g: &Global) -> Result<Option<FileTokenStore>, Failure> {
         _ if g.sandbox => Ok(None),
         _ => Ok(FileTokenStore::default_dir().map(FileTokenStore::new)),
     }
+}
+
+/// `--token-store URL`: the token shared through Redis (a URL it cannot use is a usage error;
+/// a Redis that cannot be reached is a warning at the first call, and the token is fetched
+/// directly).
+#[cfg(feature = "redis")]
+pub fn shared(b: ClientBuilder, url: &str) -> Result<ClientBuilder, Failure> {
+    let store = RedisTokenStore::new(url).map_err(|e| Failure::from_error(&e))?;
+    Ok(b.token_store(store))
+}
+
+#[cfg(not(feature = "redis"))]
+pub fn shared(_: ClientBuilder, _: &str) -> Result<ClientBuilder, Failure> {
+    Err(Failure::usage(
+        "--token-store: this sfmc was built without Redis support (cargo feature `redis`)",
+    ))
 }
 
 /// `sfmc token clear`: removes the cache's files; one line per file removed (or JSON).

@@ -18,7 +18,8 @@
 //! fails a call: the client logs a warning (without secrets) and fetches a token directly.
 //!
 //! Stores: [`MemoryTokenStore`] (in-process, the default), [`FileTokenStore`] (one file per key in
-//! a private directory, shared by the processes of one user on one machine).
+//! a private directory, shared by the processes of one user on one machine), and with the feature
+//! `redis`, `RedisTokenStore` (module `redis`: shared by every host that reaches one Redis).
 
 use std::collections::HashMap;
 use std::fmt;
@@ -33,6 +34,10 @@ use secrecy::{ExposeSecret, SecretString};
 pub mod file;
 #[cfg(unix)]
 pub use file::FileTokenStore;
+#[cfg(feature = "redis")]
+pub mod redis;
+#[cfg(feature = "redis")]
+pub use self::redis::RedisTokenStore;
 
 /// The future a [`TokenStore`] method returns.
 pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
