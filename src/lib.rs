@@ -3,6 +3,8 @@
 //!
 //! - [`client`]: the [`Client`], its builder, and one method per WSDL operation on [`Api`].
 //! - [`sends`]: cancel, pause and resume sends (one or many), retrieve sends, dry runs.
+//! - [`retrieve`]: any object type as a stream of rows, following the service's paging one
+//!   page ahead; filters built or parsed from an expression.
 //! - [`retry`]: the [`RetryPolicy`].
 //! - [`error`]: one [`Error`] type with an [`ErrorKind`] to match on, a hint for people, and
 //!   the transport error as its source.
@@ -35,6 +37,7 @@
 mod auth;
 pub mod client;
 pub mod error;
+pub mod retrieve;
 pub mod retry;
 mod secret;
 pub mod sends;
@@ -46,8 +49,9 @@ pub mod xml;
 pub use client::{Api, Client, ClientBuilder};
 /// The string type of the generated bindings: short values stay inline, without an allocation.
 pub use compact_str::CompactString;
-pub use error::{ApiError, Error, ErrorKind, Report, ResultStatus};
+pub use error::{ApiError, Error, ErrorKind, Report, ResultStatus, RetrieveError, RetrieveProblem};
 pub use reqwest::Proxy;
+pub use retrieve::{Filter, RetrieveQuery, RetrieveStream};
 pub use retry::RetryPolicy;
 pub use sends::{OutcomeStatus, OverallStatus, SendAction, SendBatch, SendOutcome};
 pub use transport::loopback_origin;
