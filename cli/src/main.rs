@@ -16,6 +16,7 @@ mod args;
 mod client;
 mod output;
 mod perform;
+mod retrieve;
 mod sandbox;
 mod sends;
 mod wsdl;
@@ -72,6 +73,7 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
     let code = match client::build(g, demo.as_ref()) {
         Ok(client) => match &cli.command {
             Command::Sends { status } => sends::list_sends(g, &client, status.as_deref()).await,
+            Command::Retrieve(args) => retrieve::retrieve(g, &client, args).await,
             Command::Perform {
                 action,
                 object_type,
