@@ -113,7 +113,10 @@ async fn pages_are_followed_with_continue_request_inside_retrieve_request() {
     assert_eq!(first.query_all_accounts, Some(true));
     let mids: Vec<_> = first.client_i_ds.iter().map(|c| c.id).collect();
     assert_eq!(mids, vec![Some(12345), Some(67890)]);
-    assert!(matches!(first.filter, Some(AnyFilterPart::ComplexFilterPart(_))));
+    assert!(matches!(
+        first.filter,
+        Some(AnyFilterPart::ComplexFilterPart(_))
+    ));
     let text = requests[0].text();
     assert!(
         text.contains("<DateValue>2026-01-01T00:00:00</DateValue>"),
@@ -137,12 +140,11 @@ async fn pages_are_followed_with_continue_request_inside_retrieve_request() {
 
 #[tokio::test]
 async fn rows_are_typed_polymorphic_or_raw() {
-    let rows = vec![
+    let rows: [String; 4] = [
         send_row(1),
         "<Results xsi:type=\"List\"><ID>2</ID><ListName>Newsletter</ListName></Results>".into(),
         "<Results><ID>3</ID><Status>no xsi:type</Status></Results>".into(),
-        "<Results xsi:type=\"Mystery\"><ID>4</ID><Subject>unknown type</Subject></Results>"
-            .into(),
+        "<Results xsi:type=\"Mystery\"><ID>4</ID><Subject>unknown type</Subject></Results>".into(),
     ];
     let server = paging_server(vec![rows[..2].to_vec(), rows[2..].to_vec()]).await;
     let c = client(&server);
@@ -169,9 +171,16 @@ async fn rows_are_typed_polymorphic_or_raw() {
             }
         )
     );
-    assert!(e.to_string().contains("a row of type List where Send was asked for"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("a row of type List where Send was asked for"),
+        "{e}"
+    );
     let third = got[2].as_ref().expect("read again as a Send");
-    assert_eq!((third.id, third.status.as_deref()), (Some(3), Some("no xsi:type")));
+    assert_eq!(
+        (third.id, third.status.as_deref()),
+        (Some(3), Some("no xsi:type"))
+    );
     let fourth = got[3].as_ref().expect("read again as a Send");
     assert_eq!(fourth.subject.as_deref(), Some("unknown type"));
     assert_eq!(stream.rows(), 3);
@@ -191,7 +200,8 @@ async fn rows_are_typed_polymorphic_or_raw() {
         .all(100)
         .await
         .expect("rows");
-    let table: Vec<Vec<Option<String>>> = raw.iter().map(|r| r.values(&["ID", "ListName"])).collect();
+    let table: Vec<Vec<Option<String>>> =
+        raw.iter().map(|r| r.values(&["ID", "ListName"])).collect();
     assert_eq!(table[1], vec![Some("2".into()), Some("Newsletter".into())]);
     assert_eq!(table[3], vec![Some("4".into()), None]);
     assert_eq!(raw[3].type_name(), Some("Mystery"));
@@ -230,9 +240,16 @@ async fn the_next_page_is_fetched_one_page_ahead() {
         assert_eq!(row.id, Some(expected));
     }
     tokio::time::sleep(Duration::from_millis(100)).await;
-    assert_eq!(server.requests().len(), 2, "page 1 read: page 2 held, page 3 not asked yet");
+    assert_eq!(
+        server.requests().len(),
+        2,
+        "page 1 read: page 2 held, page 3 not asked yet"
+    );
     // The first row of page 2 starts page 3.
-    assert_eq!(stream.try_next().await.expect("a row").and_then(|s| s.id), Some(11));
+    assert_eq!(
+        stream.try_next().await.expect("a row").and_then(|s| s.id),
+        Some(11)
+    );
     let deadline = Instant::now() + Duration::from_secs(20);
     while server.requests().len() < 3 {
         assert!(Instant::now() < deadline, "page 3 was not asked for");
@@ -242,7 +259,10 @@ async fn the_next_page_is_fetched_one_page_ahead() {
     assert_eq!(server.requests().len(), 3);
     // Each request continues from the answer before it: one at a time.
     let continues: Vec<Option<String>> = server.requests().iter().map(continuation).collect();
-    assert_eq!(continues, vec![None, Some("req-1".into()), Some("req-2".into())]);
+    assert_eq!(
+        continues,
+        vec![None, Some("req-1".into()), Some("req-2".into())]
+    );
     // Dropping the stream stops the paging.
     drop(stream);
     tokio::time::sleep(Duration::from_millis(200)).await;
@@ -251,7 +271,9 @@ async fn the_next_page_is_fetched_one_page_ahead() {
 
 #[tokio::test]
 async fn a_failed_page_is_retried_with_the_same_continue_request() {
-    let attempts = Arc::new(Mutex::new(std::collections::HashMap::<Option<String>, usize>::new()));
+    let attempts = Arc::new(Mutex::new(
+        std::collections::HashMap::<Option<String>, usize>::new(),
+    ));
     let seen = Arc::clone(&attempts);
     let pages: Vec<Vec<String>> = (0..5).map(|p| sends(p * 3 + 1, 3)).collect();
     let server = Server::start(move |r| {
@@ -298,11 +320,25 @@ async fn a_failed_page_is_retried_with_the_same_continue_request() {
     let requests = server.requests();
     assert_eq!(requests.len(), 5 + 5);
     let continues: Vec<Option<String>> = requests.iter().map(continuation).collect();
-    let expected: Vec<Option<String>> = [None, Some(1), Some(1), Some(2), Some(2), Some(3), Some(3), Some(4), Some(4), Some(4)]
-        .into_iter()
-        .map(|k| k.map(|k: u32| format!("req-{k}")))
-        .collect();
-    assert_eq!(continues, expected, "each retry repeats its ContinueRequest");
+    let expected: Vec<Option<String>> = [
+        None,
+        Some(1),
+        Some(1),
+        Some(2),
+        Some(2),
+        Some(3),
+        Some(3),
+        Some(4),
+        Some(4),
+        Some(4),
+    ]
+    .into_iter()
+    .map(|k| k.map(|k: u32| format!("req-{k}")))
+    .collect();
+    assert_eq!(
+        continues, expected,
+        "each retry repeats its ContinueRequest"
+    );
 }
 
 #[tokio::test]
@@ -340,7 +376,8 @@ async fn more_data_without_a_request_id_is_an_error_after_the_rows() {
     assert_eq!((r.page, r.request_id.as_deref()), (1, None));
     assert_eq!(r.problem, RetrieveProblem::MissingRequestId);
     assert!(
-        e.to_string().contains("MoreDataAvailable without a RequestID"),
+        e.to_string()
+            .contains("MoreDataAvailable without a RequestID"),
         "{e}"
     );
     assert!(stream.try_next().await.expect("ended").is_none());
@@ -371,7 +408,12 @@ async fn a_request_id_that_repeats_forever_is_bounded() {
     let r = e.retrieve_error().expect("a Retrieve error");
     assert_eq!(
         (r.page, r.rows_before, r.request_id.as_deref(), &r.problem),
-        (5, 4, Some("same"), &RetrieveProblem::TooManyPages { limit: 5 })
+        (
+            5,
+            4,
+            Some("same"),
+            &RetrieveProblem::TooManyPages { limit: 5 }
+        )
     );
     assert_eq!(e.kind(), ErrorKind::Protocol);
     assert!(stream.next().await.is_none());
@@ -386,7 +428,10 @@ async fn a_request_id_that_repeats_forever_is_bounded() {
         .await
         .expect_err("pages forever");
     let r = e.retrieve_error().expect("a Retrieve error");
-    assert_eq!((r.page, &r.problem), (3, &RetrieveProblem::EmptyPages { count: 3 }));
+    assert_eq!(
+        (r.page, &r.problem),
+        (3, &RetrieveProblem::EmptyPages { count: 3 })
+    );
     assert_eq!(server.requests().len(), 3);
 }
 
@@ -404,7 +449,9 @@ async fn ten_million_tiny_rows_are_bounded_by_the_response_cap() {
     // 64 MiB cap.
     let server = Server::start(|_| {
         Reply::xml_repeated(
-            &format!("{HEAD}<OverallStatus>MoreDataAvailable</OverallStatus><RequestID>r</RequestID>"),
+            &format!(
+                "{HEAD}<OverallStatus>MoreDataAvailable</OverallStatus><RequestID>r</RequestID>"
+            ),
             "<Results/>",
             10_000_000,
             TAIL,
@@ -418,7 +465,11 @@ async fn ten_million_tiny_rows_are_bounded_by_the_response_cap() {
     assert_eq!(e.kind(), ErrorKind::Protocol);
     assert_eq!(e.body_limit(), Some(64 << 20));
     assert!(stream.try_next().await.expect("ended").is_none());
-    assert_eq!(server.requests().len(), 1, "an oversized answer is not repeated");
+    assert_eq!(
+        server.requests().len(),
+        1,
+        "an oversized answer is not repeated"
+    );
     if let Some(peak) = peak_rss_bytes() {
         // The cap holds the body to 64 MiB; read into rows it would take gigabytes.
         eprintln!("peak RSS of the test process: {} MiB", peak >> 20);
@@ -443,13 +494,21 @@ async fn ten_million_tiny_rows_are_bounded_by_the_response_cap() {
     assert_eq!(e.kind(), ErrorKind::Protocol);
     assert!(e.to_string().contains("at most 25000 <Results>"), "{e}");
     let e = client(&server)
-        .retrieve::<Send>(RetrieveQuery::of::<Send>().property("ID").max_page_rows(100))
+        .retrieve::<Send>(
+            RetrieveQuery::of::<Send>()
+                .property("ID")
+                .max_page_rows(100),
+        )
         .all(usize::MAX)
         .await
         .expect_err("more rows than a page may hold");
     assert!(e.to_string().contains("at most 100 <Results>"), "{e}");
     let rows = client(&server)
-        .retrieve::<Send>(RetrieveQuery::of::<Send>().property("ID").max_page_rows(30_000))
+        .retrieve::<Send>(
+            RetrieveQuery::of::<Send>()
+                .property("ID")
+                .max_page_rows(30_000),
+        )
         .all(usize::MAX)
         .await
         .expect("a page of 30,000 rows within its bound");
@@ -470,10 +529,16 @@ async fn an_expired_continuation_is_a_clear_error_never_a_restart() {
     let mut stream = client(&server).retrieve::<Send>(RetrieveQuery::of::<Send>().property("ID"));
     assert!(stream.try_next().await.unwrap().is_some());
     assert!(stream.try_next().await.unwrap().is_some());
-    let e = stream.try_next().await.expect_err("the continuation was refused");
+    let e = stream
+        .try_next()
+        .await
+        .expect_err("the continuation was refused");
     assert_eq!(e.kind(), ErrorKind::Api);
     let r = e.retrieve_error().expect("a Retrieve error");
-    assert_eq!((r.page, r.rows_before, r.request_id.as_deref()), (2, 2, Some("req-1")));
+    assert_eq!(
+        (r.page, r.rows_before, r.request_id.as_deref()),
+        (2, 2, Some("req-1"))
+    );
     let RetrieveProblem::ContinuationRefused(api) = &r.problem else {
         panic!("{r:?}")
     };
@@ -510,7 +575,10 @@ async fn a_dry_run_shows_the_first_request_masked() {
         .properties(["SubscriberKey", "EmailAddress"])
         .filter(Filter::parse("EmailAddress like '%@example.com'").unwrap());
     let text = c.dry_run_retrieve(&query);
-    assert!(text.contains("<ObjectType>Subscriber</ObjectType>"), "{text}");
+    assert!(
+        text.contains("<ObjectType>Subscriber</ObjectType>"),
+        "{text}"
+    );
     assert!(text.contains("<Value>%@example.com</Value>"), "{text}");
     assert!(!text.contains("static-token-s3cr3t"), "{text}");
     assert!(text.contains("***"), "{text}");

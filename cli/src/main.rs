@@ -35,11 +35,18 @@ fn main() -> ExitCode {
         // Help and version exit 0; usage errors exit 2.
         Err(e) => e.exit(),
     };
-    // `sfmc sandbox` serves many connections at once: one worker thread per core. Every other
-    // command makes a few requests one after the other: a current-thread runtime does that as
-    // fast, without worker threads and their stacks and allocator arenas (peak RSS).
+    // `sfmc sandbox` serves many connections at once: one worker thread per core. `sfmc
+    // retrieve` reads the next page on a worker while it prints the current one: two workers.
+    // Every other command makes a few requests one after the other: a current-thread runtime
+    // does that as fast, without worker threads and their stacks and allocator arenas (peak
+    // RSS).
     let mut builder = match cli.command {
         Command::Sandbox(_) => tokio::runtime::Builder::new_multi_thread(),
+        Command::Retrieve(_) => {
+            let mut b = tokio::runtime::Builder::new_multi_thread();
+            b.worker_threads(2);
+            b
+        }
         _ => tokio::runtime::Builder::new_current_thread(),
     };
     let runtime = match builder.enable_all().build() {

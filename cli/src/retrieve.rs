@@ -136,6 +136,8 @@ struct Printer<'a, W: Write> {
     /// A table's first rows, until its widths are known.
     sample: Vec<Vec<Option<String>>>,
     widths: Option<Vec<usize>>,
+    /// The properties as JSON keys (`"ID":`), written once.
+    json_keys: Vec<String>,
 }
 
 impl<'a, W: Write> Printer<'a, W> {
@@ -148,6 +150,7 @@ impl<'a, W: Write> Printer<'a, W> {
             started: false,
             sample: Vec::new(),
             widths: None,
+            json_keys: props.iter().map(|p| json_string(p) + ":").collect(),
         }
     }
 
@@ -258,13 +261,13 @@ impl<'a, W: Write> Printer<'a, W> {
 
     /// `{"A":"value","B":null}`, keys in the order of `--props`.
     fn json_object(&mut self, values: &[Option<String>]) -> std::io::Result<()> {
-        let mut s = String::from("{");
-        for (i, (key, value)) in self.props.iter().zip(values).enumerate() {
+        let mut s = String::with_capacity(64);
+        s.push('{');
+        for (i, (key, value)) in self.json_keys.iter().zip(values).enumerate() {
             if i > 0 {
                 s.push(',');
             }
-            s.push_str(&json_string(key));
-            s.push(':');
+            s.push_str(key);
             match value {
                 Some(v) => s.push_str(&json_string(v)),
                 None => s.push_str("null"),
@@ -296,8 +299,9 @@ impl<'a, W: Write> Printer<'a, W> {
     }
 }
 
+/// `s` as a JSON string (quoted, escaped).
 fn json_string(s: &str) -> String {
-    serde_json::Value::from(s).to_string()
+    serde_json::to_string(s).unwrap_or_else(|_| String::from("null"))
 }
 
 /// `N rows, P pages` on stderr while the rows come, when stderr is a terminal.

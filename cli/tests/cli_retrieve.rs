@@ -198,12 +198,13 @@ async fn errors_have_the_usual_exit_codes() -> R {
 /// Against `sfmc sandbox` in its own process, with thousands of sends.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn thousands_of_rows_from_an_external_sandbox() -> R {
-    let sandbox = SandboxChild::start(&args![
+    let extra = args![
         "--client",
         "big:big-secret:777",
         "--send-range",
         "1000000-1004999:Scheduled:777"
-    ])?;
+    ];
+    let sandbox = tokio::task::spawn_blocking(move || SandboxChild::start(&extra)).await??;
     let target = args![
         "--endpoint",
         sandbox.soap_url,
@@ -239,7 +240,10 @@ async fn thousands_of_rows_from_an_external_sandbox() -> R {
     .await?;
     assert_eq!(run.code, Some(0), "{}", run.describe());
     assert_eq!(run.stdout.lines().count(), 10);
-    assert_eq!(sandbox.terminate()?, Some(0));
+    assert_eq!(
+        tokio::task::spawn_blocking(move || sandbox.terminate()).await??,
+        Some(0)
+    );
     Ok(())
 }
 

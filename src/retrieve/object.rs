@@ -198,6 +198,7 @@ fn fill(
     while let Some(child) = r.next_child()? {
         let name = child.local_name();
         let matches = |segment: &str| segment.as_bytes().eq_ignore_ascii_case(name);
+        // Most children match nothing: no allocation for them.
         let mut here = Vec::new();
         let mut below: Vec<(usize, &[&str])> = Vec::new();
         for &(i, path) in wanted {
@@ -217,9 +218,7 @@ fn fill(
             },
             (false, true) => {
                 let value = element_value(r, &child)?;
-                for i in here {
-                    out[i] = Some(value.clone());
-                }
+                put(out, &here, value);
             }
             (true, false) => fill(r, &below, out, None)?,
             (false, false) => {
@@ -234,13 +233,21 @@ fn fill(
                     }
                     _ => raw.clone(),
                 };
-                for i in here {
-                    out[i] = Some(value.clone());
-                }
+                put(out, &here, value);
             }
         }
     }
     Ok(())
+}
+
+/// `value` into `out[i]` for each `i` of `at`.
+fn put(out: &mut [Option<String>], at: &[usize], value: String) {
+    if let Some((&last, rest)) = at.split_last() {
+        for &i in rest {
+            out[i] = Some(value.clone());
+        }
+        out[last] = Some(value);
+    }
 }
 
 /// The text of element `start`, or its XML when it has child elements.

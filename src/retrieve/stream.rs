@@ -161,6 +161,12 @@ impl<T: RetrieveObject> RetrieveStream<T> {
         self.rows_given
     }
 
+    /// The rows ready to be handed out without waiting for the network (those left of the
+    /// current page).
+    pub fn buffered(&self) -> usize {
+        self.rows.len()
+    }
+
     /// The object type asked for.
     pub fn object_type(&self) -> &str {
         &self.object_type
