@@ -213,10 +213,11 @@ async fn rows_are_typed_polymorphic_or_raw() {
         .await
         .expect_err("4 rows");
     assert_eq!(e.kind(), ErrorKind::Config);
-    assert!(matches!(
-        e.retrieve_error().map(|r| &r.problem),
-        Some(RetrieveProblem::TooManyRows { limit: 3 })
-    ));
+    let r = e.retrieve_error().expect("a Retrieve error");
+    assert_eq!(
+        (r.page, r.rows_before, &r.problem),
+        (2, 2, &RetrieveProblem::TooManyRows { limit: 3 })
+    );
 }
 
 /// The next page is asked for while the current one is read, and no further: a page ahead.

@@ -67,6 +67,8 @@ pub struct RetrieveStream<T> {
     yield_first: bool,
     pages: u32,
     rows_received: u64,
+    /// The rows of the pages before the current one.
+    rows_before_page: u64,
     rows_given: u64,
     request_id: Option<String>,
     empty_run: u32,
@@ -140,6 +142,7 @@ impl<T: RetrieveObject> RetrieveStream<T> {
             yield_first: false,
             pages: 0,
             rows_received: 0,
+            rows_before_page: 0,
             rows_given: 0,
             request_id: None,
             empty_run: 0,
@@ -193,7 +196,7 @@ impl<T: RetrieveObject> RetrieveStream<T> {
                     object_type: self.object_type.clone(),
                     request_id: self.request_id.clone(),
                     page: self.pages,
-                    rows_before: self.rows_received,
+                    rows_before: self.rows_before_page,
                     problem: RetrieveProblem::TooManyRows { limit },
                 }));
             }
@@ -259,6 +262,7 @@ impl<T: RetrieveObject> RetrieveStream<T> {
                 }
             };
             self.pages += 1;
+            self.rows_before_page = self.rows_received;
             self.rows_received += fetched.rows.len() as u64;
             self.empty_run = fetched.empty_run;
             if fetched.request_id.is_some() {
