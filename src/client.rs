@@ -565,6 +565,15 @@ impl Client {
     }
 
     async fn call<O: Operation>(&self, request: &O::Input) -> Result<O::Output, Error> {
+        self.call_reading::<O, O::Output>(request).await
+    }
+
+    /// Sends `request` as operation `O` and reads the answer as `Resp`, a reader of `O`'s
+    /// response element of its own (a Retrieve page read row by row, as the caller's type).
+    pub(crate) async fn call_reading<O: Operation, Resp: XmlElement>(
+        &self,
+        request: &O::Input,
+    ) -> Result<Resp, Error> {
         let op = O::INFO;
         let correlation_id = op.idempotent_with_correlation_ids.then(new_correlation_id);
         let body = Self::write_body(&op, request, correlation_id.as_deref());

@@ -67,6 +67,108 @@ pub struct ApiError {
     pub results: Vec<ResultStatus>,
 }
 
+/// A paged Retrieve ([`Client::retrieve`](crate::Client::retrieve)) that could not go on, or a row
+/// it could not give as the type asked for: where, and what went wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct RetrieveError {
+    /// The `ObjectType` asked for.
+    pub object_type: String,
+    /// The `RequestID` the page continued from (or, for the first page, the one it answered
+    /// with), when there is one.
+    pub request_id: Option<String>,
+    /// The page, counted from 1 (the first answer).
+    pub page: u32,
+    /// The rows of the pages before it.
+    pub rows_before: u64,
+    /// What went wrong.
+    pub problem: RetrieveProblem,
+}
+
+/// What went wrong in a paged Retrieve (see [`RetrieveError`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub enum RetrieveProblem {
+    /// The service answered `MoreDataAvailable` without a `RequestID` to continue from.
+    MissingRequestId,
+    /// The service still had more after this many pages (the query's `max_pages`).
+    TooManyPages {
+        /// The limit in force.
+        limit: u32,
+    },
+    /// This many `MoreDataAvailable` pages in a row held no row: a service that pages forever.
+    EmptyPages {
+        /// How many in a row.
+        count: u32,
+    },
+    /// The service refused the `ContinueRequest` (its `OverallStatus` was not OK): the
+    /// `RequestID` expired or is unknown to it. Nothing is restarted: start the Retrieve again.
+    ContinuationRefused(ApiError),
+    /// A row of another type than the one asked for: an error for that row only (the stream goes
+    /// on with the next).
+    UnexpectedType {
+        /// The type asked for.
+        expected: String,
+        /// The `xsi:type` of the row.
+        found: String,
+    },
+    /// More rows than the caller's cap (of `RetrieveStream::all`).
+    TooManyRows {
+        /// The cap.
+        limit: usize,
+    },
+}
+
+impl fmt::Display for RetrieveError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let stopped = !matches!(self.problem, RetrieveProblem::UnexpectedType { .. });
+        write!(
+            f,
+            "Retrieve of {}{} page {} (",
+            self.object_type,
+            if stopped { " stopped at" } else { "," },
+            self.page
+        )?;
+        if let Some(id) = &self.request_id {
+            write!(f, "RequestID {id}, ")?;
+        }
+        write!(f, "{} rows before it): ", self.rows_before)?;
+        match &self.problem {
+            RetrieveProblem::MissingRequestId => f.write_str(
+                "the service answered MoreDataAvailable without a RequestID to continue from",
+            ),
+            RetrieveProblem::TooManyPages { limit } => {
+                write!(
+                    f,
+                    "the service still had more after {limit} pages (max_pages)"
+                )
+            }
+            RetrieveProblem::EmptyPages { count } => write!(
+                f,
+                "{count} MoreDataAvailable pages in a row without a row (the service pages forever)"
+            ),
+            RetrieveProblem::ContinuationRefused(api) => {
+                write!(
+                    f,
+                    "the service refused the continuation (expired or unknown RequestID): it answered {}",
+                    api.overall_status
+                )?;
+                match api.message.as_deref().filter(|m| !m.is_empty()) {
+                    Some(m) => write!(f, " ({m})"),
+                    None => Ok(()),
+                }
+            }
+            RetrieveProblem::UnexpectedType { expected, found } => {
+                write!(f, "a row of type {found} where {expected} was asked for")
+            }
+            RetrieveProblem::TooManyRows { limit } => {
+                write!(f, "more than {limit} rows (the cap given to all())")
+            }
+        }
+    }
+}
+
 /// The broad class of an [`Error`], from [`Error::kind`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -146,6 +248,7 @@ pub(crate) enum Repr {
         limit: usize,
     },
     Config(String),
+    Retrieve(RetrieveError),
 }
 
 impl Error {
@@ -243,6 +346,11 @@ impl Error {
             Repr::Api(_) => ErrorKind::Api,
             Repr::Protocol { .. } | Repr::BodyTooLarge { .. } => ErrorKind::Protocol,
             Repr::Config(_) => ErrorKind::Config,
+            Repr::Retrieve(r) => match r.problem {
+                RetrieveProblem::ContinuationRefused(_) => ErrorKind::Api,
+                RetrieveProblem::TooManyRows { .. } => ErrorKind::Config,
+                _ => ErrorKind::Protocol,
+            },
         }
     }
 
@@ -309,10 +417,24 @@ impl Error {
         }
     }
 
-    /// The API error, if `OverallStatus` was not OK: the status, its message and every result.
+    /// The API error, if `OverallStatus` was not OK: the status, its message and every result
+    /// (for a refused continuation of a paged Retrieve, the answer that refused it).
     pub fn api_error(&self) -> Option<&ApiError> {
         match &self.inner.repr {
             Repr::Api(e) => Some(e),
+            Repr::Retrieve(RetrieveError {
+                problem: RetrieveProblem::ContinuationRefused(e),
+                ..
+            }) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// Where and why a paged Retrieve stopped (or a row of it could not be read as the type
+    /// asked for): the `RequestID`, the page, the rows before it and the problem.
+    pub fn retrieve_error(&self) -> Option<&RetrieveError> {
+        match &self.inner.repr {
+            Repr::Retrieve(e) => Some(e),
             _ => None,
         }
     }
@@ -358,6 +480,7 @@ impl Error {
             | Repr::Protocol { operation, .. }
             | Repr::BodyTooLarge { operation, .. } => Some(operation),
             Repr::Api(e) => Some(&e.operation),
+            Repr::Retrieve(_) => Some("Retrieve"),
             _ => None,
         }
     }
@@ -391,6 +514,7 @@ impl Error {
                 "check that the endpoint is the partnerAPI SOAP endpoint, .../Service.asmx"
             }
             Repr::BodyTooLarge { .. } => "raise max_response_bytes",
+            Repr::Retrieve(r) => retrieve_hint(&r.problem),
             Repr::Api(_) | Repr::Config(_) => return None,
         })
     }
@@ -414,6 +538,24 @@ fn fault_hint(fault: &Fault) -> &'static str {
             "the service failed: try again later; if it persists, contact support with the LogID"
         }
         _ => "check the endpoint URL and the request",
+    }
+}
+
+fn retrieve_hint(problem: &RetrieveProblem) -> &'static str {
+    match problem {
+        RetrieveProblem::ContinuationRefused(_) => {
+            "a RequestID expires: read the pages sooner, or start the Retrieve again"
+        }
+        RetrieveProblem::TooManyPages { .. } => "narrow the filter, or raise max_pages",
+        RetrieveProblem::TooManyRows { .. } => {
+            "narrow the filter, raise the cap, or read the rows as a stream"
+        }
+        RetrieveProblem::UnexpectedType { .. } => {
+            "retrieve as AnyApiObject to take every type the service answers with"
+        }
+        RetrieveProblem::MissingRequestId | RetrieveProblem::EmptyPages { .. } => {
+            "check that the endpoint is the partnerAPI SOAP endpoint, .../Service.asmx"
+        }
     }
 }
 
@@ -488,6 +630,7 @@ impl fmt::Display for Error {
                 "the response to {operation} is larger than the {limit}-byte cap"
             ),
             Repr::Config(message) => write!(f, "configuration: {message}"),
+            Repr::Retrieve(r) => r.fmt(f),
         }
     }
 }
@@ -525,6 +668,12 @@ impl From<Fault> for Error {
 impl From<ApiError> for Error {
     fn from(e: ApiError) -> Self {
         Self::new(Repr::Api(e))
+    }
+}
+
+impl From<RetrieveError> for Error {
+    fn from(e: RetrieveError) -> Self {
+        Self::new(Repr::Retrieve(e))
     }
 }
 
@@ -596,7 +745,48 @@ mod tests {
             ),
             (Error::body_too_large("Perform", 10), ErrorKind::Protocol),
             (Error::config("no endpoint"), ErrorKind::Config),
+            (
+                Error::from(retrieve(RetrieveProblem::ContinuationRefused(ApiError {
+                    operation: "Retrieve".into(),
+                    overall_status: "Error".into(),
+                    ..Default::default()
+                }))),
+                ErrorKind::Api,
+            ),
+            (
+                Error::from(retrieve(RetrieveProblem::MissingRequestId)),
+                ErrorKind::Protocol,
+            ),
+            (
+                Error::from(retrieve(RetrieveProblem::TooManyPages { limit: 3 })),
+                ErrorKind::Protocol,
+            ),
+            (
+                Error::from(retrieve(RetrieveProblem::EmptyPages { count: 3 })),
+                ErrorKind::Protocol,
+            ),
+            (
+                Error::from(retrieve(RetrieveProblem::UnexpectedType {
+                    expected: "Send".into(),
+                    found: "List".into(),
+                })),
+                ErrorKind::Protocol,
+            ),
+            (
+                Error::from(retrieve(RetrieveProblem::TooManyRows { limit: 10 })),
+                ErrorKind::Config,
+            ),
         ]
+    }
+
+    fn retrieve(problem: RetrieveProblem) -> RetrieveError {
+        RetrieveError {
+            object_type: "Send".into(),
+            request_id: Some("req-1".into()),
+            page: 2,
+            rows_before: 2500,
+            problem,
+        }
     }
 
     #[test]
@@ -645,7 +835,9 @@ mod tests {
             for a in advice {
                 assert!(!text.contains(a), "advice {a:?} in the message {text:?}");
             }
-            let expected = !matches!(kind, ErrorKind::Api | ErrorKind::Config);
+            // A paged Retrieve says what to do about where it stopped, whatever its kind.
+            let expected =
+                e.retrieve_error().is_some() || !matches!(kind, ErrorKind::Api | ErrorKind::Config);
             assert_eq!(e.hint().is_some(), expected, "{e:?}");
         }
         let e = Error::timed_out("Perform", Duration::from_millis(500));

@@ -4,6 +4,8 @@
 //! - [`client`]: the [`Client`], its builder, and one method per WSDL operation on [`Api`].
 //! - [`sends`]: cancel, pause and resume sends (one or many), retrieve sends, dry runs.
 //! - [`bulk`]: any Perform on many objects, in chunks with several requests in flight.
+//! - [`retrieve`]: any object type as a stream of rows, following the service's paging one
+//!   page ahead; filters built or parsed from an expression.
 //! - [`retry`]: the [`RetryPolicy`].
 //! - [`token_store`]: where the OAuth token is kept between calls, processes and hosts
 //!   ([`TokenStore`]; in memory by default, in files, in Redis).
@@ -39,6 +41,7 @@ mod auth;
 pub mod bulk;
 pub mod client;
 pub mod error;
+pub mod retrieve;
 pub mod retry;
 mod secret;
 pub mod sends;
@@ -52,8 +55,9 @@ pub use bulk::{ObjectKey, PerformBatch, PerformOutcome};
 pub use client::{Api, Client, ClientBuilder};
 /// The string type of the generated bindings: short values stay inline, without an allocation.
 pub use compact_str::CompactString;
-pub use error::{ApiError, Error, ErrorKind, Report, ResultStatus};
+pub use error::{ApiError, Error, ErrorKind, Report, ResultStatus, RetrieveError, RetrieveProblem};
 pub use reqwest::Proxy;
+pub use retrieve::{Filter, RetrieveQuery, RetrieveStream};
 pub use retry::RetryPolicy;
 pub use sends::{OutcomeStatus, OverallStatus, SendAction, SendBatch, SendOutcome};
 pub use token_store::{MemoryTokenStore, TokenStore};

@@ -9,7 +9,7 @@
 //! as an [`Error`](crate::Error)'s `source()` are stripped of their URL and describe only the
 //! connection (see [`crate::error`]).
 
-use crate::error::{ApiError, Error, Repr};
+use crate::error::{ApiError, Error, Repr, RetrieveError, RetrieveProblem};
 use crate::soap::{Fault, ProtocolError};
 use crate::xml::{XmlError, XmlErrorKind};
 
@@ -97,6 +97,24 @@ impl Redact for ApiError {
     }
 }
 
+impl Redact for RetrieveError {
+    fn redact(&mut self, secrets: &[&str]) {
+        self.object_type.redact(secrets);
+        self.request_id.redact(secrets);
+        match &mut self.problem {
+            RetrieveProblem::ContinuationRefused(api) => api.redact(secrets),
+            RetrieveProblem::UnexpectedType { expected, found } => {
+                mask(expected, secrets);
+                mask(found, secrets);
+            }
+            RetrieveProblem::MissingRequestId
+            | RetrieveProblem::TooManyPages { .. }
+            | RetrieveProblem::EmptyPages { .. }
+            | RetrieveProblem::TooManyRows { .. } => {}
+        }
+    }
+}
+
 impl Redact for XmlError {
     fn redact(&mut self, secrets: &[&str]) {
         match self.kind_mut() {
@@ -153,6 +171,7 @@ impl Redact for Error {
                 mask(operation, secrets);
                 error.redact(secrets);
             }
+            Repr::Retrieve(retrieve) => retrieve.redact(secrets),
         }
     }
 }

@@ -40,15 +40,14 @@ use tracing::Instrument as _;
 use crate::bulk::{assemble, Batch, Verdict};
 use crate::client::{new_correlation_id, Client};
 use crate::error::{ApiError, Error, ErrorKind, ResultStatus};
+use crate::retrieve::{Filter, RetrieveQuery};
 use crate::secret::Redact as _;
 use crate::soap::FaultKind;
 use crate::types::{operations, Operation};
 use crate::types::{
-    AnyApiObject, AnyFilterPart, AnyPerformResult, PerformOptions, PerformRequestMsg,
-    PerformResponseMsg, RetrieveRequest, RetrieveRequestMsg, RetrieveResponseMsg, Send,
-    SimpleFilterPart, SimpleOperators,
+    AnyApiObject, AnyPerformResult, PerformOptions, PerformRequestMsg, PerformResponseMsg,
+    RetrieveRequestMsg, Send,
 };
-use crate::xml::XmlReader;
 
 /// The most definitions sent in one synchronous Perform (vendor guidance).
 pub const MAX_DEFINITIONS_PER_CALL: usize = 50;
@@ -378,21 +377,17 @@ pub fn result_statuses(resp: &PerformResponseMsg) -> Vec<ResultStatus> {
 /// The first Retrieve that [`Client::retrieve_sends`] sends: ObjectType `Send`, the properties
 /// in [`SEND_PROPERTIES`], and a `Status` equals filter when `status` is given.
 pub fn retrieve_sends_request(status: Option<&str>) -> RetrieveRequestMsg {
-    let filter = status.map(|s| {
-        AnyFilterPart::from(SimpleFilterPart {
-            property: "Status".into(),
-            simple_operator: SimpleOperators::Equals,
-            value: vec![s.into()],
-            ..Default::default()
-        })
-    });
-    RetrieveRequestMsg {
-        retrieve_request: RetrieveRequest {
-            object_type: "Send".into(),
-            properties: SEND_PROPERTIES.iter().map(|p| (*p).into()).collect(),
-            filter,
-            ..Default::default()
-        },
+    sends_query(status).request()
+}
+
+/// The Retrieve of [`Client::retrieve_sends`], at most [`MAX_RETRIEVE_BATCHES`] pages.
+fn sends_query(status: Option<&str>) -> RetrieveQuery {
+    let query = RetrieveQuery::of::<Send>()
+        .properties(SEND_PROPERTIES.iter().copied())
+        .max_pages(MAX_RETRIEVE_BATCHES as u32);
+    match status {
+        Some(s) => query.filter(Filter::equals("Status", s)),
+        None => query,
     }
 }
 
@@ -593,63 +588,23 @@ impl Client {
 
     /// Retrieves sends (ObjectType `Send`, the properties in [`SEND_PROPERTIES`]), those with
     /// `Status` equal to `status` when given (`Scheduled`, `Sending`, `Complete`, `Canceled`,
-    /// ...). Follows `MoreDataAvailable` with `ContinueRequest`, up to
-    /// [`MAX_RETRIEVE_BATCHES`] batches. An `OverallStatus` other than OK is an API error
-    /// ([`Error::api_error`]).
+    /// ...), all collected: [`Client::retrieve`] of up to [`MAX_RETRIEVE_BATCHES`] pages (past
+    /// them, [`RetrieveProblem::TooManyPages`](crate::RetrieveProblem::TooManyPages)). An
+    /// `OverallStatus` other than OK is an API error ([`Error::api_error`]); an object of another
+    /// type is skipped with a warning.
     pub async fn retrieve_sends(&self, status: Option<&str>) -> Result<Vec<Send>, Error> {
-        let mut request = retrieve_sends_request(status);
+        let mut rows = self.retrieve::<AnyApiObject>(sends_query(status));
         let mut sends = Vec::new();
-        for batch in 1..=MAX_RETRIEVE_BATCHES {
-            let resp: RetrieveResponseMsg = self.api().retrieve(&request).await?;
-            let overall = OverallStatus::parse(&resp.overall_status);
-            if !overall.is_ok() {
-                let mut error = Error::from(ApiError {
-                    operation: operations::Retrieve::INFO.name.into(),
-                    overall_status: resp.overall_status.trim().to_string(),
-                    message: match overall {
-                        OverallStatus::Error(m) => m,
-                        _ => None,
-                    },
-                    request_id: resp.request_id.as_ref().map(ToString::to_string),
-                    results: Vec::new(),
-                });
-                self.with_secrets(|secrets| error.redact(secrets)).await;
-                return Err(error);
+        while let Some(object) = rows.try_next().await? {
+            match Send::try_from(object) {
+                Ok(send) => sends.push(send),
+                Err(other) => tracing::warn!(
+                    found = other.type_name(),
+                    "Retrieve of Send answered an object of another type; skipped"
+                ),
             }
-            sends.extend(resp.results.into_iter().filter_map(into_send));
-            if overall != OverallStatus::MoreDataAvailable {
-                return Ok(sends);
-            }
-            let Some(request_id) = resp.request_id.filter(|r| !r.trim().is_empty()) else {
-                return Err(Error::from(ApiError {
-                    operation: operations::Retrieve::INFO.name.into(),
-                    overall_status: resp.overall_status.trim().to_string(),
-                    message: Some("MoreDataAvailable without a RequestID to continue from".into()),
-                    ..Default::default()
-                }));
-            };
-            tracing::debug!(
-                batch,
-                sends = sends.len(),
-                "more sends available; continuing"
-            );
-            request = RetrieveRequestMsg {
-                retrieve_request: RetrieveRequest {
-                    object_type: "Send".into(),
-                    continue_request: Some(request_id),
-                    ..Default::default()
-                },
-            };
         }
-        Err(Error::from(ApiError {
-            operation: operations::Retrieve::INFO.name.into(),
-            overall_status: "MoreDataAvailable".into(),
-            message: Some(format!(
-                "stopped after {MAX_RETRIEVE_BATCHES} batches ({} sends); narrow the status filter",
-                sends.len()
-            )),
-            ..Default::default()
-        }))
+        Ok(sends)
     }
 
     /// The Perform request envelope(s) `action` on sends `ids` would send (one per chunk of
@@ -710,29 +665,6 @@ impl Client {
         let correlation_id = new_correlation_id();
         let body = Client::write_body(&O::INFO, request, Some(&correlation_id));
         self.masked_envelope(&body)
-    }
-}
-
-/// A retrieved object as a [`Send`]: sends as they are; an object without a known `xsi:type`
-/// is read again as a Send (its base fields at least).
-fn into_send(object: AnyApiObject) -> Option<Send> {
-    match object {
-        AnyApiObject::Send(s) => Some(*s),
-        AnyApiObject::ApiObject(o) => Some(Send::from(*o)),
-        AnyApiObject::Untyped(u) => {
-            let mut reader = XmlReader::new(u.raw.as_bytes());
-            match reader.next_child() {
-                Ok(Some(start)) => match reader.complex::<Send>(&start) {
-                    Ok(send) => Some(send),
-                    Err(_) => Some(Send::from(u.base)),
-                },
-                _ => Some(Send::from(u.base)),
-            }
-        }
-        _ => {
-            tracing::warn!("Retrieve of Send answered an object of another type; skipped");
-            None
-        }
     }
 }
 

@@ -231,6 +231,50 @@ fn derived_types_convert_from_their_base() {
     assert_eq!(AnyItem::from(special).type_name(), "SpecialItem");
 }
 
+/// `TryFrom<Any*>`: a member's own variant as it is, a base type's variant or an unknown
+/// `xsi:type` read again as the member, another member given back.
+#[test]
+fn members_convert_from_their_any_enum() {
+    let special = SpecialItem {
+        id: Some(3),
+        count: 4,
+        shade: Some(Color::Red),
+        ..Default::default()
+    };
+    assert_eq!(
+        SpecialItem::try_from(AnyBase::from(special.clone())),
+        Ok(special.clone())
+    );
+    // Read as a base type: the fields it has.
+    let item = Item {
+        id: Some(5),
+        count: 6,
+        tags: vec!["t".into()],
+        ..Default::default()
+    };
+    let read = SpecialItem::try_from(AnyBase::from(item.clone())).expect("read as SpecialItem");
+    assert_eq!(
+        (read.id, read.count, read.tags.clone()),
+        (Some(5), 6, vec!["t".into()])
+    );
+    assert_eq!(read.shade, None);
+    // Another member of the family: given back unchanged.
+    let back = Item::try_from(AnyBase::from(special.clone())).expect_err("a SpecialItem");
+    assert_eq!(back, AnyBase::from(special));
+    // An unknown xsi:type holding the member's fields: read from the raw element.
+    let xml = r#"<DoResponseMsg xmlns="urn:golden" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><Results><Result xsi:type="Mystery"><ID>7</ID><Count>8</Count><Shade>red</Shade></Result></Results></DoResponseMsg>"#;
+    let mut r = sfmc_partnerapi::xml::XmlReader::new(xml.as_bytes());
+    let start = r.next_child().expect("xml").expect("an element");
+    let msg: DoResponseMsg = r.complex(&start).expect("reads");
+    let first = msg.results.into_iter().next().expect("one result");
+    assert!(matches!(first, AnyBase::Untyped(_)), "{first:?}");
+    let read = SpecialItem::try_from(first).expect("read again");
+    assert_eq!(
+        (read.id, read.count, read.shade),
+        (Some(7), 8, Some(Color::Red))
+    );
+}
+
 #[allow(dead_code, clippy::all)]
 mod wildcard {
     include!("../codegen/tests/golden/wildcard.rs");

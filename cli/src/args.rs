@@ -139,6 +139,8 @@ pub enum Command {
         #[arg(long, value_name = "STATUS")]
         status: Option<String>,
     },
+    /// Retrieve objects of any type, rows printed as the pages arrive.
+    Retrieve(Box<RetrieveArgs>),
     /// Run any Perform action on objects given by type and ID (chunks of 50, --concurrency at
     /// a time).
     Perform {
@@ -177,6 +179,39 @@ pub enum Command {
 pub enum TokenCommand {
     /// Remove the cached tokens: the files sfmc wrote in the cache directory (and nothing else).
     Clear,
+}
+
+#[derive(Args, Debug)]
+#[command(
+    after_help = "FILTER: conditions joined with `and` / `or` (`and` binds tighter), \
+parentheses to group: `Status = Scheduled and CreatedDate > 2026-01-01`. Operators: = != > >= < <= \
+like, in (a, b), between a and b, is null, is not null, or a SimpleOperator by name (beginsWith). \
+Values bare or quoted ('...' or \"...\"); a bare YYYY-MM-DD[THH:MM[:SS]] is a date (DateValue). \
+A property with spaces goes in backticks."
+)]
+pub struct RetrieveArgs {
+    /// The object type: Send, SentEvent, Subscriber, List, DataExtensionObject[KEY], ...
+    #[arg(value_name = "OBJECT_TYPE")]
+    pub object_type: String,
+    /// The properties to retrieve, comma separated: the columns, in order (Client.ID for a
+    /// nested one; a data extension row's fields by name).
+    #[arg(long, required = true, value_delimiter = ',', value_name = "A,B,...")]
+    pub props: Vec<String>,
+    /// Only the objects this expression selects (see FILTER below).
+    #[arg(long, value_name = "EXPR")]
+    pub filter: Option<String>,
+    /// The objects of every account (business unit) the credentials can see (QueryAllAccounts).
+    #[arg(long)]
+    pub all_accounts: bool,
+    /// The objects of this account (MID), in ClientIDs; repeat or comma separate for more.
+    #[arg(long = "mid", value_name = "N", value_delimiter = ',')]
+    pub mids: Vec<i32>,
+    /// Stop after N rows (no further page is asked for).
+    #[arg(long, value_name = "N")]
+    pub limit: Option<u64>,
+    /// The output: table, json, ndjson or csv (default table; json with --json).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<crate::retrieve::Format>,
 }
 
 #[derive(Args, Debug)]

@@ -16,6 +16,7 @@ mod args;
 mod client;
 mod output;
 mod perform;
+mod retrieve;
 mod sandbox;
 mod sends;
 mod token;
@@ -36,11 +37,18 @@ fn main() -> ExitCode {
         Err(e) => e.exit(),
     };
     token::show_store_warnings();
-    // `sfmc sandbox` serves many connections at once: one worker thread per core. Every other
-    // command makes a few requests one after the other: a current-thread runtime does that as
-    // fast, without worker threads and their stacks and allocator arenas (peak RSS).
+    // `sfmc sandbox` serves many connections at once: one worker thread per core. `sfmc
+    // retrieve` reads the next page on a worker while it prints the current one: two workers.
+    // Every other command makes a few requests one after the other: a current-thread runtime
+    // does that as fast, without worker threads and their stacks and allocator arenas (peak
+    // RSS).
     let mut builder = match cli.command {
         Command::Sandbox(_) => tokio::runtime::Builder::new_multi_thread(),
+        Command::Retrieve(_) => {
+            let mut b = tokio::runtime::Builder::new_multi_thread();
+            b.worker_threads(2);
+            b
+        }
         _ => tokio::runtime::Builder::new_current_thread(),
     };
     let runtime = match builder.enable_all().build() {
@@ -75,6 +83,7 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
     let code = match client::build(g, demo.as_ref()) {
         Ok(client) => match &cli.command {
             Command::Sends { status } => sends::list_sends(g, &client, status.as_deref()).await,
+            Command::Retrieve(args) => retrieve::retrieve(g, &client, args).await,
             Command::Perform {
                 action,
                 object_type,

@@ -161,6 +161,7 @@ pub fn render(model: &Model, config: &RenderConfig) -> Result<String, String> {
     for (base, any) in &ctx.any {
         items.push(ctx.any_enum(base, any));
         items.push(ctx.conversions_from_base(base));
+        items.push(ctx.conversions_from_any(base, any));
     }
     let enums: Vec<syn::Ident> = model
         .types
@@ -771,6 +772,57 @@ impl<'a> Ctx<'a> {
                 )*};
             }
             #mac!(#(#targets),*);
+        }
+    }
+
+    /// `TryFrom<AnyB>` for each member `T` of `base`'s family: the `T` variant as it is; a
+    /// variant of a type `T` derives from, or `Untyped`, read again as `T` (its fields that are
+    /// there); any other variant given back as the error. One macro, one use per member.
+    fn conversions_from_any(&self, base: &'a str, any: &str) -> TokenStream {
+        let rt = &self.rt;
+        let name = format_ident!("{}", any);
+        let mac = format_ident!("__try_from_{}", names::field_name(any));
+        let members = self.members(base);
+        let uses = members.iter().map(|m| {
+            let t = self.ident(m);
+            let ancestors: Vec<syn::Ident> = members
+                .iter()
+                .filter(|a| {
+                    *a != m
+                        && self
+                            .descendants
+                            .get(**a)
+                            .is_some_and(|d| d.iter().any(|x| x == m))
+                })
+                .map(|a| self.ident(a))
+                .collect();
+            quote!(#mac!(#t; #(#ancestors),*);)
+        });
+        let doc = format!(
+            " The value as this type: this type's variant as it is; a variant of a type this \
+             one derives from, or `Untyped` (an unknown `xsi:type`, or none), read again as this \
+             type (the fields it has); any other variant (another type of the `{base}` family) \
+             given back unchanged as the error."
+        );
+        quote! {
+            macro_rules! #mac {
+                ($t:ident; $($a:ident),*) => {
+                    impl ::core::convert::TryFrom<#name> for $t {
+                        type Error = #name;
+                        #[doc = #doc]
+                        #[allow(unreachable_patterns)]
+                        fn try_from(value: #name) -> ::core::result::Result<Self, #name> {
+                            match value {
+                                #name::$t(v) => ::core::result::Result::Ok(*v),
+                                $(#name::$a(v) => #rt::read_as::<_, Self>(&*v).map_err(|_| #name::$a(v)),)*
+                                #name::Untyped(u) => #rt::read_untyped_as::<_, Self>(&u).map_err(|_| #name::Untyped(u)),
+                                other => ::core::result::Result::Err(other),
+                            }
+                        }
+                    }
+                };
+            }
+            #(#uses)*
         }
     }
 

@@ -291,5 +291,32 @@ pub fn write_untyped<B: XmlComplex>(value: &Untyped<B>, w: &mut XmlWriter, name:
     w.complex_typed(name, value.xsi_type.as_deref(), declared, &value.base);
 }
 
+/// `value` read again as `T`, a type derived from `F` (or `F` itself): written as XML and read
+/// back, so `T` gets the fields of `F` it has and the others empty. Used by the generated
+/// `TryFrom<Any*>` conversions for a value read as a base type of the one wanted.
+#[doc(hidden)] // called by generated code only (see the module docs)
+pub fn read_as<F: XmlComplex, T: XmlComplex>(value: &F) -> Result<T, XmlError> {
+    let mut w = XmlWriter::with_capacity(256);
+    w.complex("V", None, value);
+    let xml = w.into_string();
+    let mut r = XmlReader::new(xml.as_bytes());
+    let start = r.expect_child("V")?;
+    r.complex(&start)
+}
+
+/// An [`Untyped`] value read again as `T` from its raw element (every field of `T` it holds);
+/// from its base fields when the raw element cannot be read alone. Used by the generated
+/// `TryFrom<Any*>` conversions.
+#[doc(hidden)] // called by generated code only (see the module docs)
+pub fn read_untyped_as<B: XmlComplex, T: XmlComplex>(value: &Untyped<B>) -> Result<T, XmlError> {
+    let mut r = XmlReader::new(value.raw.as_bytes());
+    if let Ok(Some(start)) = r.next_child() {
+        if let Ok(read) = r.complex::<T>(&start) {
+            return Ok(read);
+        }
+    }
+    read_as(&value.base)
+}
+
 #[cfg(test)]
 mod tests;

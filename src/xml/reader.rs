@@ -332,13 +332,26 @@ impl<'a> Pending<'a> {
 /// The namespace prefixes an element relies on (empty for the default namespace).
 #[derive(Default)]
 struct PrefixUse<'a> {
+    /// The default namespace is used (kept apart: it is what most names use, and checking it
+    /// costs no comparison of bytes).
+    default: bool,
     prefixes: Vec<&'a [u8]>,
 }
 
 impl<'a> PrefixUse<'a> {
     fn add(&mut self, prefix: &'a [u8]) {
-        if !self.prefixes.contains(&prefix) {
+        if prefix.is_empty() {
+            self.default = true;
+        } else if !self.prefixes.contains(&prefix) {
             self.prefixes.push(prefix);
+        }
+    }
+
+    fn uses(&self, prefix: &[u8]) -> bool {
+        if prefix.is_empty() {
+            self.default
+        } else {
+            self.prefixes.contains(&prefix)
         }
     }
 
@@ -718,9 +731,15 @@ impl<'a> XmlReader<'a> {
             }
         }
         let end = self.position().min(self.input.len());
-        let raw = &self.input[start.position.min(end)..end];
+        let begin = start.position.min(end);
+        let raw = &self.input[begin..end];
         let text = match self.text_input {
-            Some(_) => String::from_utf8_lossy(raw),
+            // Checked UTF-8 already, as a whole: sliced as is (the element starts and ends on a
+            // tag, so on character boundaries; `get` checks it all the same).
+            Some(text) => match text.get(begin..end) {
+                Some(piece) => std::borrow::Cow::Borrowed(piece),
+                None => String::from_utf8_lossy(raw),
+            },
             None => self.reader.decoder().decode(raw).map_err(|e| {
                 XmlError::new(XmlErrorKind::Encoding(e.to_string()), start.position)
             })?,
@@ -732,7 +751,7 @@ impl<'a> XmlReader<'a> {
         let mut out = String::with_capacity(text.len() + 64);
         out.push_str(&text[..name_end]);
         for (prefix, ns) in inherited.iter().rev() {
-            if !uses.prefixes.contains(prefix) {
+            if !uses.uses(prefix) {
                 continue;
             }
             if prefix.is_empty() {
@@ -747,7 +766,7 @@ impl<'a> XmlReader<'a> {
             out.push('"');
         }
         let default_bound = own.contains(&&b""[..]) || inherited.iter().any(|(p, _)| p.is_empty());
-        if uses.prefixes.contains(&&b""[..]) && !default_bound {
+        if uses.default && !default_bound {
             out.push_str(" xmlns=\"\"");
         }
         out.push_str(&text[name_end..]);

@@ -89,6 +89,11 @@ pub struct Reply {
     pub body: Vec<u8>,
     pub delay: Duration,
     pub chunked: bool,
+    /// Close the connection without answering.
+    pub drop_connection: bool,
+    /// After `body`, this piece `times` times, then `tail`, generated as they are sent
+    /// (chunked): a body larger than the test could hold.
+    pub repeated: Option<(Vec<u8>, usize, Vec<u8>)>,
 }
 
 impl Reply {
@@ -99,6 +104,25 @@ impl Reply {
             body: body.into(),
             delay: Duration::ZERO,
             chunked: false,
+            drop_connection: false,
+            repeated: None,
+        }
+    }
+
+    /// The connection closed once the request is read, without an answer.
+    pub fn drop_connection() -> Self {
+        Self {
+            drop_connection: true,
+            ..Self::status(200)
+        }
+    }
+
+    /// An XML answer: `head`, then `piece` `times` times, then `tail`, sent chunked as it is
+    /// generated (never held whole).
+    pub fn xml_repeated(head: &str, piece: &str, times: usize, tail: &str) -> Self {
+        Self {
+            repeated: Some((piece.as_bytes().to_vec(), times, tail.as_bytes().to_vec())),
+            ..Self::xml(head).chunked()
         }
     }
 
@@ -294,6 +318,9 @@ async fn serve(
         if !reply.delay.is_zero() {
             tokio::time::sleep(reply.delay).await;
         }
+        if reply.drop_connection {
+            return Ok(());
+        }
         let mut out = format!("HTTP/1.1 {} {}\r\n", reply.status, reason(reply.status));
         for (n, v) in &reply.headers {
             out.push_str(&format!("{n}: {v}\r\n"));
@@ -302,11 +329,23 @@ async fn serve(
             out.push_str("Transfer-Encoding: chunked\r\n\r\n");
             stream.write_all(out.as_bytes()).await?;
             for piece in reply.body.chunks(64 * 1024) {
-                stream
-                    .write_all(format!("{:x}\r\n", piece.len()).as_bytes())
-                    .await?;
-                stream.write_all(piece).await?;
-                stream.write_all(b"\r\n").await?;
+                write_chunk(&mut stream, piece).await?;
+            }
+            if let Some((piece, times, tail)) = &reply.repeated {
+                // About 64 KiB a chunk, built as it goes.
+                let per_chunk = (64 * 1024 / piece.len().max(1)).max(1);
+                let mut left = *times;
+                let mut chunk = Vec::with_capacity(per_chunk * piece.len());
+                while left > 0 {
+                    let n = left.min(per_chunk);
+                    chunk.clear();
+                    for _ in 0..n {
+                        chunk.extend_from_slice(piece);
+                    }
+                    write_chunk(&mut stream, &chunk).await?;
+                    left -= n;
+                }
+                write_chunk(&mut stream, tail).await?;
             }
             stream.write_all(b"0\r\n\r\n").await?;
         } else {
@@ -317,6 +356,17 @@ async fn serve(
         }
         stream.flush().await?;
     }
+}
+
+async fn write_chunk(stream: &mut TcpStream, piece: &[u8]) -> std::io::Result<()> {
+    if piece.is_empty() {
+        return Ok(());
+    }
+    stream
+        .write_all(format!("{:x}\r\n", piece.len()).as_bytes())
+        .await?;
+    stream.write_all(piece).await?;
+    stream.write_all(b"\r\n").await
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {

@@ -411,6 +411,22 @@ __any_base!(
     ::core::option::Option < ::std::string::String >; correlation_id correlation_id_mut
     "CorrelationID" : ::core::option::Option < ::std::string::String >;
 );
+macro_rules! __try_from_any_base {
+    ($t:ident; $($a:ident),*) => {
+        impl ::core::convert::TryFrom < AnyBase > for $t { type Error = AnyBase; #[doc =
+        " The value as this type: this type's variant as it is; a variant of a type this one derives from, or `Untyped` (an unknown `xsi:type`, or none), read again as this type (the fields it has); any other variant (another type of the `Base` family) given back unchanged as the error."]
+        #[allow(unreachable_patterns)] fn try_from(value : AnyBase) ->
+        ::core::result::Result < Self, AnyBase > { match value { AnyBase:: $t (v) =>
+        ::core::result::Result::Ok(* v), $(AnyBase:: $a (v) =>
+        ::sfmc_partnerapi::xml::read_as:: < _, Self > (& * v).map_err(| _ | AnyBase:: $a
+        (v)),)* AnyBase::Untyped(u) => ::sfmc_partnerapi::xml::read_untyped_as:: < _,
+        Self > (& u).map_err(| _ | AnyBase::Untyped(u)), other =>
+        ::core::result::Result::Err(other), } } }
+    };
+}
+__try_from_any_base!(Base;);
+__try_from_any_base!(Item; Base);
+__try_from_any_base!(SpecialItem; Base, Item);
 /// `Item` or one of the 1 types derived from it, told apart by `xsi:type`. The enum is `#[non_exhaustive]`: a type the service adds is an additive change (until the bindings know it, such a value reads as `Untyped`).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(::serde::Serialize))]
@@ -518,6 +534,21 @@ macro_rules! __from_item {
     };
 }
 __from_item!(SpecialItem);
+macro_rules! __try_from_any_item {
+    ($t:ident; $($a:ident),*) => {
+        impl ::core::convert::TryFrom < AnyItem > for $t { type Error = AnyItem; #[doc =
+        " The value as this type: this type's variant as it is; a variant of a type this one derives from, or `Untyped` (an unknown `xsi:type`, or none), read again as this type (the fields it has); any other variant (another type of the `Item` family) given back unchanged as the error."]
+        #[allow(unreachable_patterns)] fn try_from(value : AnyItem) ->
+        ::core::result::Result < Self, AnyItem > { match value { AnyItem:: $t (v) =>
+        ::core::result::Result::Ok(* v), $(AnyItem:: $a (v) =>
+        ::sfmc_partnerapi::xml::read_as:: < _, Self > (& * v).map_err(| _ | AnyItem:: $a
+        (v)),)* AnyItem::Untyped(u) => ::sfmc_partnerapi::xml::read_untyped_as:: < _,
+        Self > (& u).map_err(| _ | AnyItem::Untyped(u)), other =>
+        ::core::result::Result::Err(other), } } }
+    };
+}
+__try_from_any_item!(Item;);
+__try_from_any_item!(SpecialItem; Item);
 ::sfmc_partnerapi::xml::enum_impls!(Color);
 impl ::sfmc_partnerapi::xml::XmlElement for DoRequestMsg {
     const NAME: &'static str = "DoRequestMsg";
