@@ -13,6 +13,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 
 sends=5000 latency=200ms levels="1 default 8" profile=release smoke=0
 while [ $# -gt 0 ]; do
@@ -42,31 +44,13 @@ chunks=$(( (sends + 49) / 50 ))
 default_level=$("$bin" --help | grep -e '--concurrency' | sed -n 's/.*\[default: \([0-9]*\)\].*/\1/p')
 [ -n "$default_level" ] || { echo "bulk-latency: no default in sfmc --help" >&2; exit 1; }
 
-sb_out=$(mktemp)
-sb_pid=""
-stop_sandbox() {
-  if [ -n "$sb_pid" ]; then
-    kill "$sb_pid" 2>/dev/null || true
-    wait "$sb_pid" 2>/dev/null || true
-    sb_pid=""
-  fi
-}
-trap 'stop_sandbox; rm -f "$sb_out"' EXIT
+trap sandbox_stop EXIT
 
 # Starts a fresh sandbox; sets $base (its http://ADDR).
 start_sandbox() {
-  "$bin" sandbox --listen 127.0.0.1:0 --quiet --client bench:bench-secret:12345 \
-    --send-range "$first-$last" --latency "$latency" > "$sb_out" 2>/dev/null &
-  sb_pid=$!
-  base=""
-  for _ in $(seq 400); do
-    if grep -q '^serving until' "$sb_out" 2>/dev/null; then
-      base=$(sed -n 's#^token URL: \(http://[^ ]*\)/v2/token$#\1#p' "$sb_out")
-      break
-    fi
-    sleep 0.05
-  done
-  [ -n "$base" ] || { echo "bulk-latency: the sandbox did not start" >&2; exit 1; }
+  sandbox_start "$bin" --client bench:bench-secret:12345 --send-range "$first-$last" \
+    --latency "$latency"
+  base=$sb_base
 }
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) CPUs)"
@@ -94,7 +78,7 @@ for level in $levels; do
   t1=$EPOCHREALTIME
   done_count=$(grep -c ': canceled$' "$out" || true)
   rm -f "$out"
-  stop_sandbox
+  sandbox_stop
   if [ "$done_count" != "$sends" ]; then
     echo "bulk-latency: $done_count of $sends canceled at --concurrency $shown" >&2
     exit 1

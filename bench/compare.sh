@@ -21,6 +21,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 
 quick=0 smoke=0 peers=1 bindings=0 profile=release
 for a in "$@"; do
@@ -69,43 +71,14 @@ load_args=(--sfmc "$bin/sfmc")
 [ "$smoke" = 1 ] && load_args+=(--requests 20)
 "$bin/examples/load" "${load_args[@]}" | tag e2e >> "$run"
 
-# Peak RSS (KiB) of a command: /usr/bin/time -v when present, else python's getrusage.
-peak_rss() {
-  if [ -x /usr/bin/time ]; then
-    local log; log=$(mktemp)
-    if ! /usr/bin/time -v "$@" >/dev/null 2>"$log"; then cat "$log" >&2; rm -f "$log"; return 1; fi
-    awk -F': ' '/Maximum resident set size/ {print $2}' "$log"
-    rm -f "$log"
-  else
-    python3 - "$@" <<'EOF'
-import resource, subprocess, sys
-r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-if r.returncode != 0:
-    sys.exit(r.returncode)
-print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-EOF
-  fi
-}
-
 step "ours: peak RSS of sfmc cancelling one send"
 rss_in=$(peak_rss "$bin/sfmc" --sandbox cancel-send 29605)
-sb_out=$(mktemp)
-"$bin/sfmc" sandbox --listen 127.0.0.1:0 --quiet > "$sb_out" 2>/dev/null &
-sb_pid=$!
-trap 'kill "$sb_pid" 2>/dev/null || true; rm -f "$sb_out"' EXIT
-base=""
-for _ in $(seq 200); do
-  if grep -q '^serving until' "$sb_out" 2>/dev/null; then
-    base=$(sed -n 's#^token URL: \(http://[^ ]*\)/v2/token$#\1#p' "$sb_out")
-    break
-  fi
-  sleep 0.05
-done
-[ -n "$base" ] || { echo "compare: the external sandbox did not start" >&2; exit 1; }
+trap sandbox_stop EXIT
+sandbox_start "$bin/sfmc"
+base=$sb_base
 rss_ext=$(SFMC_AUTH_URL=$base SFMC_CLIENT_ID=demo-client-id SFMC_CLIENT_SECRET=demo-client-secret SFMC_TOKEN_CACHE=off \
   peak_rss "$bin/sfmc" cancel-send 29606)
-kill "$sb_pid" 2>/dev/null || true
-wait "$sb_pid" 2>/dev/null || true
+sandbox_stop
 printf '{"run":"rss","bench":"cli_rss","profile":"%s","in_process_sandbox_kib":%s,"external_sandbox_kib":%s}\n' \
   "$profile" "$rss_in" "$rss_ext" >> "$run"
 

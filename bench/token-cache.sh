@@ -15,6 +15,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 
 runs=300 profile=release judge=1
 for a in "$@"; do
@@ -38,9 +40,8 @@ fi
 sfmc=$root/target/$profile/sfmc
 
 tmp=$(mktemp -d)
-sb_pid=""
 cleanup() {
-  if [ -n "$sb_pid" ]; then kill "$sb_pid" 2>/dev/null || true; wait "$sb_pid" 2>/dev/null || true; fi
+  sandbox_stop
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -48,18 +49,8 @@ trap cleanup EXIT
 step "external sandbox"
 first=1000000
 last=$((first + 4 * runs + 100))
-SFMC_TOKEN_CACHE=off "$sfmc" sandbox --listen 127.0.0.1:0 --quiet \
-  --client bench-client:bench-secret-x9:12345 --send-range "$first-$last" > "$tmp/sandbox.out" 2>/dev/null &
-sb_pid=$!
-base=""
-for _ in $(seq 400); do
-  if grep -q '^serving until' "$tmp/sandbox.out" 2>/dev/null; then
-    base=$(sed -n 's#^token URL: \(http://[^ ]*\)/v2/token$#\1#p' "$tmp/sandbox.out")
-    break
-  fi
-  sleep 0.05
-done
-[ -n "$base" ] || { echo "token-cache: the sandbox did not start" >&2; exit 1; }
+sandbox_start "$sfmc" --client bench-client:bench-secret-x9:12345 --send-range "$first-$last"
+base=$sb_base
 token_requests() { curl -sf "$base/_sandbox/stats" | sed -n 's/.*"token_requests":\([0-9]*\).*/\1/p'; }
 
 export SFMC_ENDPOINT=$base/Service.asmx SFMC_CLIENT_ID=bench-client SFMC_CLIENT_SECRET=bench-secret-x9
@@ -92,9 +83,8 @@ done
 
 step "peak RSS"
 rss() { # $1 = cache flag; prints KiB
-  /usr/bin/time -v "$sfmc" --token-cache "$1" cancel-send "$id" 2> "$tmp/time" > /dev/null
+  peak_rss "$sfmc" --token-cache "$1" cancel-send "$id"
   id=$((id + 1))
-  awk -F': ' '/Maximum resident set size/ {print $2}' "$tmp/time"
 }
 rss_warm=$(rss "$cache")
 rss_cold=$(rss off)

@@ -473,8 +473,12 @@ impl OAuth {
     }
 
     /// The cached token, if any (without fetching one).
-    pub(crate) async fn current(&self) -> Option<Arc<Token>> {
-        self.state.lock().await.token.clone()
+    pub(crate) fn current(&self) -> Option<Arc<Token>> {
+        // `current` mirrors `state.token` (both change together, under the state's lock).
+        self.current
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// Forgets `token` (the service said it expired), here and in the store. A newer token is

@@ -806,11 +806,22 @@ impl Client {
             .await
     }
 
+    /// [`mask_secrets`](Self::mask_secrets) in place, for many texts at once (the values of a
+    /// row): a text holding no secret is left as it is, without a copy.
+    pub async fn mask_secrets_in<'t>(&self, texts: impl IntoIterator<Item = &'t mut String>) {
+        self.with_secrets(|secrets| {
+            for text in texts {
+                crate::secret::mask(text, secrets);
+            }
+        })
+        .await
+    }
+
     /// Runs `f` with every secret the client holds (the credentials and the current OAuth
     /// token), to mask them in text that came from the service.
     pub(crate) async fn with_secrets<R>(&self, f: impl FnOnce(&[&str]) -> R) -> R {
         let token = match &self.inner.credentials {
-            Credentials::OAuth(oauth) => oauth.current().await,
+            Credentials::OAuth(oauth) => oauth.current(),
             _ => None,
         };
         let mut secrets = self.inner.credentials.secrets();

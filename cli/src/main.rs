@@ -37,18 +37,14 @@ fn main() -> ExitCode {
         Err(e) => e.exit(),
     };
     token::show_store_warnings();
-    // `sfmc sandbox` serves many connections at once: one worker thread per core. `sfmc
-    // retrieve` reads the next page on a worker while it prints the current one: two workers.
-    // Every other command makes a few requests one after the other: a current-thread runtime
-    // does that as fast, without worker threads and their stacks and allocator arenas (peak
-    // RSS).
+    // `sfmc sandbox` serves many connections at once: one worker thread per core. Every other
+    // command runs on a current-thread runtime: no worker threads, stacks or allocator arenas
+    // (peak RSS). `sfmc retrieve` too: the next page's request is sent before the current
+    // page's rows are printed (the service prepares it meanwhile), and rows are allocated and
+    // freed on one thread, so memory stays flat however many pages (with two workers the
+    // allocator's per-thread heaps kept growing for a million rows; see bench/retrieve.sh).
     let mut builder = match cli.command {
         Command::Sandbox(_) => tokio::runtime::Builder::new_multi_thread(),
-        Command::Retrieve(_) => {
-            let mut b = tokio::runtime::Builder::new_multi_thread();
-            b.worker_threads(2);
-            b
-        }
         _ => tokio::runtime::Builder::new_current_thread(),
     };
     let runtime = match builder.enable_all().build() {

@@ -84,9 +84,7 @@ pub async fn retrieve(g: &Global, client: &Client, args: &RetrieveArgs) -> Resul
         };
         let mut values = row.values(&props);
         // What the service answered may repeat a credential: masked before it is shown.
-        for v in values.iter_mut().flatten() {
-            *v = client.mask_secrets(v).await;
-        }
+        client.mask_secrets_in(values.iter_mut().flatten()).await;
         written = printer.row(values);
         if written.is_err() {
             break;
