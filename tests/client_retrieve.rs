@@ -270,6 +270,49 @@ async fn the_next_page_is_fetched_one_page_ahead() {
     assert_eq!(server.requests().len(), 3);
 }
 
+/// A limit ends the stream after its rows, asking for no page after the one they end in.
+#[tokio::test]
+async fn a_limit_asks_for_no_page_it_does_not_need() {
+    // 4 pages of 10 rows.
+    let pages: Vec<Vec<String>> = (0..4).map(|p| sends(p * 10 + 1, 10)).collect();
+    for (limit, want_rows, want_requests) in [
+        (0, 0, 0),
+        (3, 3, 1),
+        (10, 10, 1),
+        (11, 11, 2),
+        (20, 20, 2),
+        (40, 40, 4),
+        (1_000, 40, 4),
+    ] {
+        let server = paging_server(pages.clone()).await;
+        let mut stream = client(&server)
+            .retrieve::<Send>(RetrieveQuery::of::<Send>().property("ID").limit(limit));
+        let mut rows = Vec::new();
+        while let Some(send) = stream.try_next().await.expect("rows") {
+            rows.push(send);
+        }
+        assert_eq!(
+            send_ids(&rows),
+            (1..=want_rows).collect::<Vec<i32>>(),
+            "limit {limit}"
+        );
+        assert_eq!(stream.rows(), want_rows as u64);
+        assert!(stream.next().await.is_none());
+        assert_eq!(server.requests().len(), want_requests, "limit {limit}");
+    }
+    // What would have come after the rows asked for is no error: a page saying
+    // MoreDataAvailable without a RequestID.
+    let server = Server::start(|_| answer("MoreDataAvailable", None, &sends(1, 5))).await;
+    let rows = client(&server)
+        .retrieve::<Send>(RetrieveQuery::of::<Send>().property("ID").limit(5))
+        .all(100)
+        .await
+        .expect("the 5 rows asked for");
+    assert_eq!(send_ids(&rows), vec![1, 2, 3, 4, 5]);
+    assert_eq!(RetrieveQuery::new("Send").limit(7).row_limit(), Some(7));
+    assert_eq!(RetrieveQuery::new("Send").row_limit(), None);
+}
+
 #[tokio::test]
 async fn a_failed_page_is_retried_with_the_same_continue_request() {
     let attempts = Arc::new(Mutex::new(

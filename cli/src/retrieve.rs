@@ -52,6 +52,10 @@ pub async fn retrieve(g: &Global, client: &Client, args: &RetrieveArgs) -> Resul
     if args.all_accounts {
         query = query.query_all_accounts(true);
     }
+    if let Some(limit) = args.limit {
+        // No page is asked for after the one the rows end in.
+        query = query.limit(limit);
+    }
     if g.dry_run {
         print!("{}", ensure_newline(client.dry_run_retrieve(&query)));
         return Ok(EXIT_OK);

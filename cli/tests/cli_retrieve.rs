@@ -368,3 +368,211 @@ async fn a_dry_run_prints_the_request() -> R {
     assert!(!out.contains("dry-s3cr3t"), "{out}");
     Ok(())
 }
+
+/// `sfmc sandbox` in its own process with a generated data set: client "ev" of account 4004
+/// with sent sends 900 and 901, 12,000 events of each type, 2,500 rows per data extension,
+/// pages of 1,000. Gives it with the global options that reach it as "ev".
+async fn events_sandbox() -> R<(SandboxChild, Vec<String>)> {
+    let extra = args![
+        "--client",
+        "ev:ev-secret:4004",
+        "--send",
+        "900:Sent:4004",
+        "--send",
+        "901:Sent:4004",
+        "--events",
+        "12000",
+        "--seed",
+        "5",
+        "--rows",
+        "2500",
+        "--page-size",
+        "1000"
+    ];
+    let sandbox = tokio::task::spawn_blocking(move || SandboxChild::start(&extra)).await??;
+    let target = args![
+        "--endpoint",
+        sandbox.soap_url,
+        "--auth-url",
+        sandbox.base_url(),
+        "--client-id",
+        "ev",
+        "--client-secret",
+        "ev-secret"
+    ];
+    Ok((sandbox, target))
+}
+
+/// The Retrieve requests the external sandbox has received.
+fn retrieves(sandbox: &SandboxChild) -> R<u64> {
+    Ok(sandbox.stats()?["soap_requests_by_operation"]["Retrieve"]
+        .as_u64()
+        .unwrap_or(0))
+}
+
+/// The records of a CSV output whose fields need no quotes, the header first.
+fn csv_records(stdout: &str) -> Vec<Vec<String>> {
+    stdout
+        .split("\r\n")
+        .filter(|l| !l.is_empty())
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect()
+}
+
+/// Runs `sfmc ARGS`, which must succeed, and gives its records as CSV (header first) and the
+/// Retrieve requests it made.
+async fn csv_run(sandbox: &SandboxChild, args: Vec<String>) -> R<(Vec<Vec<String>>, u64)> {
+    let before = retrieves(sandbox)?;
+    let run = sfmc_run(with(args, args!["--format", "csv"])).await?;
+    assert_eq!(run.code, Some(0), "{}", run.describe());
+    Ok((csv_records(&run.stdout), retrieves(sandbox)? - before))
+}
+
+/// Tracking events and data extension rows over many pages from an external sandbox: CSV and
+/// NDJSON row for row, filters with dates checked against the unfiltered rows, `--limit`
+/// asking for no page it does not need, and the service's errors.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_and_data_extension_rows_across_pages() -> R {
+    let (sandbox, target) = events_sandbox().await?;
+    let retrieve = |more: Vec<String>| with(with(target.clone(), args!["retrieve"]), more);
+    let props = "ID,SendID,SubscriberKey,EventDate";
+    let sent_events =
+        |more: Vec<String>| retrieve(with(args!["SentEvent", "--props", props], more));
+
+    // CSV: every event once, in order, in 12 pages; sends 900 and 901 in turn, one every 10 s.
+    let (records, pages) = csv_run(&sandbox, sent_events(args![])).await?;
+    assert_eq!(pages, 12);
+    assert_eq!(records[0], ["ID", "SendID", "SubscriberKey", "EventDate"]);
+    let events = &records[1..];
+    let ids: Vec<String> = events.iter().map(|r| r[0].clone()).collect();
+    assert_eq!(ids, (1..=12_000).map(|i| i.to_string()).collect::<Vec<_>>());
+    assert_eq!(
+        (&*events[1][1], &*events[1][3]),
+        ("901", "2026-01-01T00:00:10Z")
+    );
+    assert_eq!(
+        (&*events[8640][1], &*events[8640][3]),
+        ("900", "2026-01-02T00:00:00Z")
+    );
+    assert!(events
+        .iter()
+        .all(|r| r[2].starts_with("sub") && r[2].len() == 9));
+
+    // NDJSON: the same rows, one object a line, keys in the order asked.
+    let run = sfmc_run(sent_events(args!["--format", "ndjson"])).await?;
+    assert_eq!(run.code, Some(0), "{}", run.describe());
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 12_000);
+    for (line, record) in lines.iter().zip(events) {
+        let row: serde_json::Value = serde_json::from_str(line)?;
+        let want: serde_json::Map<String, serde_json::Value> = records[0]
+            .iter()
+            .cloned()
+            .zip(record.iter().cloned().map(serde_json::Value::String))
+            .collect();
+        assert_eq!(row, serde_json::Value::Object(want));
+    }
+    assert!(
+        lines[0].starts_with("{\"ID\":\"1\",\"SendID\":"),
+        "{}",
+        lines[0]
+    );
+
+    // A filter with dates (and a number), across pages: what the unfiltered rows say. Dates
+    // written alike compare as text.
+    let (records, pages) = csv_run(
+        &sandbox,
+        sent_events(args![
+            "--filter",
+            "EventDate >= 2026-01-01T02:00Z and EventDate < 2026-01-02T00:00:00Z and SendID = 901"
+        ]),
+    )
+    .await?;
+    let want: Vec<&Vec<String>> = events
+        .iter()
+        .filter(|r| {
+            r[3].as_str() >= "2026-01-01T02:00:00Z"
+                && r[3].as_str() < "2026-01-02T00:00:00Z"
+                && r[1] == "901"
+        })
+        .collect();
+    assert_eq!(want.len(), 3_960);
+    assert_eq!(records[1..].iter().collect::<Vec<_>>(), want);
+    assert_eq!(pages, 4);
+
+    // --limit: the rows asked for, and no page after the one they end in.
+    for (limit, want_pages) in [(1_500, 2), (1_000, 1), (10, 1)] {
+        let before = retrieves(&sandbox)?;
+        let run = sfmc_run(sent_events(args!["--format", "ndjson", "--limit", limit])).await?;
+        assert_eq!(run.code, Some(0), "{}", run.describe());
+        assert_eq!(run.stdout.lines().count(), limit);
+        let last: serde_json::Value =
+            serde_json::from_str(run.stdout.lines().last().unwrap_or(""))?;
+        assert_eq!(last["ID"], limit.to_string());
+        assert_eq!(retrieves(&sandbox)? - before, want_pages, "--limit {limit}");
+    }
+
+    // Data extension rows by name, in 3 pages; filtered on text, as the rows say.
+    let orders = |more: Vec<String>| {
+        retrieve(with(
+            args![
+                "DataExtensionObject[Orders_DE]",
+                "--props",
+                "OrderID,SubscriberKey,Status,OrderDate"
+            ],
+            more,
+        ))
+    };
+    let (all, pages) = csv_run(&sandbox, orders(args![])).await?;
+    assert_eq!((all.len(), pages), (2_501, 3));
+    assert_eq!(all[0], ["OrderID", "SubscriberKey", "Status", "OrderDate"]);
+    assert_eq!(all[1][0], "1");
+    assert_eq!(all[1][3], "1/1/2026 12:00:00 AM");
+    assert_eq!(all[2_500][0], "2500");
+    let (some, _) = csv_run(
+        &sandbox,
+        orders(args![
+            "--filter",
+            "Status in (Shipped, Returned) and SubscriberKey like 'SUB0001%'"
+        ]),
+    )
+    .await?;
+    let want: Vec<&Vec<String>> = all[1..]
+        .iter()
+        .filter(|r| matches!(r[2].as_str(), "Shipped" | "Returned") && r[1].starts_with("sub0001"))
+        .collect();
+    assert!(!want.is_empty());
+    assert_eq!(some[1..].iter().collect::<Vec<_>>(), want);
+
+    // An unknown property: the service's message, exit 1, nothing on stdout.
+    let run = sfmc_run(retrieve(args!["SentEvent", "--props", "ID,Nope"])).await?;
+    assert_eq!(run.code, Some(1), "{}", run.describe());
+    assert!(
+        run.stderr.contains(
+            "The Request Property(s) Nope do not match with the fields of SentEvent retrieve"
+        ),
+        "{}",
+        run.describe()
+    );
+    assert_eq!(run.stdout, "");
+    // A filter whose date is no date: exit 2 with its column, nothing asked.
+    let before = retrieves(&sandbox)?;
+    let run = sfmc_run(sent_events(args![
+        "--filter",
+        "ID > 5 and EventDate > 2026-02-30"
+    ]))
+    .await?;
+    assert_eq!(run.code, Some(2), "{}", run.describe());
+    assert!(
+        run.stderr
+            .contains("--filter: column 24: expected a valid date"),
+        "{}",
+        run.describe()
+    );
+    assert_eq!(retrieves(&sandbox)?, before);
+    assert_eq!(
+        tokio::task::spawn_blocking(move || sandbox.terminate()).await??,
+        Some(0)
+    );
+    Ok(())
+}

@@ -796,7 +796,8 @@ impl SandboxState {
     }
 
     /// Makes every Retrieve continuation issued so far unknown, as if it had expired (the next
-    /// `ContinueRequest` with one answers `Error: ...`).
+    /// `ContinueRequest` with one answers `Error: ...`), and the one of a page being served
+    /// while it runs too.
     pub fn expire_continuations(&self) {
         self.shared.retrieval.expire_all();
     }

@@ -24,6 +24,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -92,6 +93,9 @@ pub(crate) struct Retrieval {
     page_size: usize,
     ttl: Duration,
     continuations: Mutex<HashMap<String, Continuation>>,
+    /// Bumped (with the continuations' lock held) each time they are all expired: a page that
+    /// was being served meanwhile hands out no continuation.
+    generation: AtomicU64,
 }
 
 impl Default for Retrieval {
@@ -114,6 +118,7 @@ impl Retrieval {
             page_size,
             ttl,
             continuations: Mutex::new(HashMap::new()),
+            generation: AtomicU64::new(0),
         }
     }
 
@@ -124,9 +129,17 @@ impl Retrieval {
         }
     }
 
-    /// Forgets every continuation (they answer as expired).
+    /// Forgets every continuation (they answer as expired), those of the pages being served
+    /// now too.
     pub(crate) fn expire_all(&self) {
-        self.continuations().clear();
+        let mut map = self.continuations();
+        map.clear();
+        self.generation.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The count of [`expire_all`](Self::expire_all) calls so far.
+    fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Relaxed)
     }
 
     /// The data set and paging, for tools.
@@ -206,8 +219,9 @@ struct Page {
 fn first_page(shared: &Shared, mid: i64, r: &RetrieveRequest) -> Result<Page, String> {
     let retrieval = &shared.retrieval;
     let spec = Arc::new(spec(retrieval, mid, r)?);
+    let generation = retrieval.generation();
     let (rows, count, end) = serve(shared, &spec, Cursor { account: 0, pos: 0 }, None);
-    let request_id = answer_id(retrieval, None, &spec, end, 2);
+    let request_id = answer_id(retrieval, None, &spec, end, 2, generation);
     Ok(Page {
         type_name: spec.object.type_name(),
         number: 1,
@@ -220,7 +234,7 @@ fn first_page(shared: &Shared, mid: i64, r: &RetrieveRequest) -> Result<Page, St
 
 fn continue_page(shared: &Shared, mid: i64, token: &str) -> Result<Page, String> {
     let retrieval = &shared.retrieval;
-    let (spec, start, page, answered) = {
+    let (spec, start, page, answered, generation) = {
         let mut map = retrieval.continuations();
         let now = Instant::now();
         retrieval.sweep(&mut map, now);
@@ -241,6 +255,7 @@ fn continue_page(shared: &Shared, mid: i64, token: &str) -> Result<Page, String>
             entry.start,
             entry.page,
             entry.answered.clone(),
+            retrieval.generation(),
         );
         // The client has the page this token came with: the token before it is spent.
         if let Some(prev) = prev {
@@ -252,7 +267,7 @@ fn continue_page(shared: &Shared, mid: i64, token: &str) -> Result<Page, String>
     let (rows, count, end) = serve(shared, &spec, start, stop);
     let request_id = match answered {
         Some(a) if a.end == end => a.request_id,
-        _ => answer_id(retrieval, Some(token), &spec, end, page + 1),
+        _ => answer_id(retrieval, Some(token), &spec, end, page + 1, generation),
     };
     Ok(Page {
         type_name: spec.object.type_name(),
@@ -265,15 +280,21 @@ fn continue_page(shared: &Shared, mid: i64, token: &str) -> Result<Page, String>
 }
 
 /// The RequestID of a page that ended at `end`, asked with `token` (none for a first page):
-/// a new continuation when there is more, recorded on `token` so that a repeat gets the same.
+/// a new continuation for page `next_page` when there is more, recorded on `token` so that a
+/// repeat gets the same; none when the continuations were expired since `generation` (the
+/// page was being served meanwhile), so that the RequestID answers as expired.
 fn answer_id(
     retrieval: &Retrieval,
     token: Option<&str>,
     spec: &Arc<Spec>,
     end: Option<Cursor>,
     next_page: u64,
+    generation: u64,
 ) -> String {
     let mut map = retrieval.continuations();
+    if retrieval.generation() != generation {
+        return random_id();
+    }
     if let Some(Answered { request_id, .. }) = token
         .and_then(|t| map.get(t))
         .and_then(|c| c.answered.as_ref())

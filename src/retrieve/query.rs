@@ -45,6 +45,7 @@ pub struct RetrieveQuery {
     options: Option<RetrieveOptions>,
     max_pages: u32,
     max_page_rows: usize,
+    limit: Option<u64>,
 }
 
 impl RetrieveQuery {
@@ -60,6 +61,7 @@ impl RetrieveQuery {
             options: None,
             max_pages: DEFAULT_MAX_PAGES,
             max_page_rows: DEFAULT_MAX_PAGE_ROWS,
+            limit: None,
         }
     }
 
@@ -133,6 +135,14 @@ impl RetrieveQuery {
         self
     }
 
+    /// At most `rows` rows, like SQL's `LIMIT`: the stream ends after that many, and no page is
+    /// asked for once they have come (the page they end in is the last one requested; the rest
+    /// of it is dropped). Unlike [`max_pages`](Self::max_pages), reaching it is no error.
+    pub fn limit(mut self, rows: u64) -> Self {
+        self.limit = Some(rows);
+        self
+    }
+
     /// The object type asked for.
     pub fn object_type(&self) -> &str {
         &self.object_type
@@ -151,6 +161,11 @@ impl RetrieveQuery {
     /// The most rows a page may hold.
     pub fn page_row_limit(&self) -> usize {
         self.max_page_rows
+    }
+
+    /// The most rows the stream gives ([`limit`](Self::limit)), if any.
+    pub fn row_limit(&self) -> Option<u64> {
+        self.limit
     }
 
     /// The first request of the Retrieve.

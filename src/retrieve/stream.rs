@@ -45,6 +45,8 @@ use crate::types::{Operation, RetrieveRequestMsg};
 ///   query's `max_page_rows` is an unreadable answer ([`ErrorKind::Protocol`](crate::ErrorKind)).
 /// - A row of another type than `T` is an error for that row
 ///   ([`RetrieveProblem::UnexpectedType`]); the stream goes on with the next.
+/// - With a [`limit`](RetrieveQuery::limit), the stream ends after that many rows (errors for
+///   single rows counted) and asks for no page after the one they end in.
 ///
 /// After an error that ends it, the stream gives `None`. Dropping it stops the page being
 /// fetched. It needs a Tokio runtime (the one the client's calls run on).
@@ -55,6 +57,8 @@ pub struct RetrieveStream<T> {
     first: Option<RetrieveRequestMsg>,
     max_pages: u32,
     max_page_rows: usize,
+    /// The most rows to receive ([`RetrieveQuery::limit`]).
+    limit: u64,
     /// The rows of the current page not handed out yet.
     rows: std::vec::IntoIter<Result<T, Error>>,
     /// The page being fetched.
@@ -135,6 +139,7 @@ impl<T: RetrieveObject> RetrieveStream<T> {
             first: Some(query.request()),
             max_pages: query.page_limit(),
             max_page_rows: query.page_row_limit(),
+            limit: query.row_limit().unwrap_or(u64::MAX),
             rows: Vec::new().into_iter(),
             fetch: None,
             after_rows: None,
@@ -228,7 +233,7 @@ impl<T: RetrieveObject> RetrieveStream<T> {
                 return Poll::Ready(None);
             }
             if self.fetch.is_none() {
-                let Some(request) = self.first.take() else {
+                let Some(request) = self.first.take().filter(|_| self.limit > 0) else {
                     self.finished = true;
                     return Poll::Ready(None);
                 };
@@ -245,7 +250,7 @@ impl<T: RetrieveObject> RetrieveStream<T> {
                 Poll::Ready(joined) => joined,
             };
             self.fetch = None;
-            let fetched = match joined {
+            let mut fetched = match joined {
                 Ok(Ok(fetched)) => fetched,
                 Ok(Err(error)) => {
                     self.finished = true;
@@ -261,6 +266,15 @@ impl<T: RetrieveObject> RetrieveStream<T> {
                     ))));
                 }
             };
+            let room = self.limit.saturating_sub(self.rows_received);
+            if fetched.rows.len() as u64 >= room {
+                // The rows asked for are all here: the rest of the page is dropped and no
+                // further page is asked for (nor is what comes after this one an error).
+                fetched
+                    .rows
+                    .truncate(usize::try_from(room).unwrap_or(usize::MAX));
+                fetched.next = Next::Done;
+            }
             self.pages += 1;
             self.rows_before_page = self.rows_received;
             self.rows_received += fetched.rows.len() as u64;
