@@ -180,7 +180,10 @@ impl DataModel {
                     Cell::Integer(index as i64 + 1),
                     Cell::Text(subscriber_key(h % subscribers)),
                     Cell::Cents(500 + ((h >> 16) % 50_000) as i64),
-                    Cell::Date(EVENTS_START_MS + index as i64 * 3_600_000),
+                    // Hourly from midnight of 2026-01-01 in the service's time (UTC-6).
+                    Cell::Date(
+                        EVENTS_START_MS - dates::SERVICE_UTC_OFFSET_MS + index as i64 * 3_600_000,
+                    ),
                     Cell::Text(ORDER_STATES[((h >> 40) % 3) as usize].into()),
                 ]
             }
@@ -553,7 +556,11 @@ mod tests {
     fn cells_are_written_like_the_service() {
         assert_eq!(Cell::Cents(1205).wire(), "12.05");
         assert_eq!(Cell::Bool(true).wire(), "True");
-        assert_eq!(Cell::Date(EVENTS_START_MS).wire(), "1/1/2026 12:00:00 AM");
+        // In the service's time (UTC-6).
+        assert_eq!(
+            Cell::Date(EVENTS_START_MS - dates::SERVICE_UTC_OFFSET_MS).wire(),
+            "1/1/2026 12:00:00 AM"
+        );
         assert_eq!(subscriber_key(0), "sub000001");
         assert_eq!(list_id(12345, 0), 123_451);
     }

@@ -1,12 +1,19 @@
 //! Dates of the data set and of filters: milliseconds since the Unix epoch (UTC), written as
 //! `xs:dateTime` (`2026-01-01T00:00:10Z`) or as the service writes data extension dates
-//! (`1/1/2026 12:00:10 AM`), read from the forms a filter may use.
+//! (`1/1/2026 12:00:10 AM`, in its own time), read from the forms a filter may use.
+//!
+//! Like the service, the sandbox keeps its own time as Central Standard Time (UTC-6, all year):
+//! a date given without a zone (`2026-01-01`, `2026-01-01T10:00:00`, `1/1/2026 10:00 AM`) is a
+//! time there, and a data extension's dates are written in it.
 
 use std::fmt::Write as _;
 
 use sfmc_partnerapi::CompactString;
 
 const MS_PER_DAY: i64 = 86_400_000;
+
+/// The service's own time: UTC-6 (Central Standard Time), all year.
+pub(crate) const SERVICE_UTC_OFFSET_MS: i64 = -6 * 3_600_000;
 
 /// Days since 1970-01-01 of a civil date (proleptic Gregorian).
 fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
@@ -68,9 +75,10 @@ pub(crate) fn xs_datetime(ms: i64) -> CompactString {
     s
 }
 
-/// `1/1/2026 12:00:10 AM`: how the service writes a data extension's Date fields.
+/// `1/1/2026 12:00:10 AM`: how the service writes a data extension's Date fields (in its own
+/// time, UTC-6).
 pub(crate) fn us_datetime(ms: i64) -> CompactString {
-    let p = parts(ms);
+    let p = parts(ms + SERVICE_UTC_OFFSET_MS);
     let (h12, half) = match p.hour {
         0 => (12, "AM"),
         h @ 1..=11 => (h, "AM"),
@@ -86,9 +94,9 @@ pub(crate) fn us_datetime(ms: i64) -> CompactString {
     s
 }
 
-/// (month, day) of a date, for the anniversary operators.
+/// (month, day) of a date in the service's time, for the anniversary operators.
 pub(crate) fn month_day(ms: i64) -> (u32, u32) {
-    let p = parts(ms);
+    let p = parts(ms + SERVICE_UTC_OFFSET_MS);
     (p.month, p.day)
 }
 
@@ -133,7 +141,8 @@ fn time_ms(t: &str) -> Option<i64> {
 }
 
 /// A date a filter gives: `2026-01-31`, `2026-01-31T10:00[:00[.000]]` with an optional `Z` or
-/// `±HH:MM` (none is UTC), `2026-01-31 10:00:00`, `1/31/2026`, `1/31/2026 10:00:00 [AM|PM]`.
+/// `±HH:MM` (none: the service's time, UTC-6), `2026-01-31 10:00:00`, `1/31/2026`,
+/// `1/31/2026 10:00:00 [AM|PM]` (the service's time).
 pub(crate) fn parse(text: &str) -> Option<i64> {
     let t = text.trim();
     if t.contains('/') {
@@ -146,7 +155,7 @@ pub(crate) fn parse(text: &str) -> Option<i64> {
     let mut d = date.splitn(3, '-');
     let day_ms = date_ms(number(d.next()?)?, number(d.next()?)?, number(d.next()?)?)?;
     let Some(rest) = rest.map(str::trim) else {
-        return Some(day_ms);
+        return Some(day_ms - SERVICE_UTC_OFFSET_MS);
     };
     // The zone: Z, or +HH:MM / -HH:MM after the time.
     let (time, offset_ms) = if let Some(time) = rest.strip_suffix(['Z', 'z']) {
@@ -161,7 +170,7 @@ pub(crate) fn parse(text: &str) -> Option<i64> {
         }
         (time, sign * (zh * 60 + zm) * 60_000)
     } else {
-        (rest, 0)
+        (rest, SERVICE_UTC_OFFSET_MS)
     };
     Some(day_ms + time_ms(time)? - offset_ms)
 }
@@ -173,7 +182,7 @@ fn parse_us(t: &str) -> Option<i64> {
     };
     let mut d = date.splitn(3, '/');
     let (month, day, year) = (number(d.next()?)?, number(d.next()?)?, number(d.next()?)?);
-    let day_ms = date_ms(year, month, day)?;
+    let day_ms = date_ms(year, month, day)? - SERVICE_UTC_OFFSET_MS;
     let Some(rest) = rest else {
         return Some(day_ms);
     };
@@ -211,40 +220,45 @@ mod tests {
     fn formats() {
         assert_eq!(xs_datetime(JAN_1_2026 + 10_000), "2026-01-01T00:00:10Z");
         assert_eq!(xs_datetime(0), "1970-01-01T00:00:00Z");
-        assert_eq!(us_datetime(JAN_1_2026 + 10_000), "1/1/2026 12:00:10 AM");
-        assert_eq!(
-            us_datetime(JAN_1_2026 + 13 * 3_600_000),
-            "1/1/2026 1:00:00 PM"
-        );
-        assert_eq!(
-            us_datetime(JAN_1_2026 + 12 * 3_600_000),
-            "1/1/2026 12:00:00 PM"
-        );
-        assert_eq!(month_day(JAN_1_2026 - 1), (12, 31));
+        // In the service's time, UTC-6: midnight there is 06:00 UTC.
+        let cst = JAN_1_2026 + 6 * 3_600_000;
+        assert_eq!(us_datetime(cst + 10_000), "1/1/2026 12:00:10 AM");
+        assert_eq!(us_datetime(cst + 13 * 3_600_000), "1/1/2026 1:00:00 PM");
+        assert_eq!(us_datetime(cst + 12 * 3_600_000), "1/1/2026 12:00:00 PM");
+        assert_eq!(us_datetime(JAN_1_2026), "12/31/2025 6:00:00 PM");
+        assert_eq!(month_day(cst - 1), (12, 31));
+        assert_eq!(month_day(cst), (1, 1));
     }
 
     #[test]
     fn parses_the_filter_forms() {
         let ten = JAN_1_2026 + 10 * 3_600_000;
+        // Without a zone: the service's time, UTC-6.
+        let six = 6 * 3_600_000;
         for (text, want) in [
-            ("2026-01-01", JAN_1_2026),
-            (" 2026-01-01 ", JAN_1_2026),
-            ("2026-01-01T10:00:00", ten),
-            ("2026-01-01T10:00", ten),
-            ("2026-01-01 10:00:00", ten),
+            ("2026-01-01", JAN_1_2026 + six),
+            (" 2026-01-01 ", JAN_1_2026 + six),
+            ("2026-01-01T10:00:00", ten + six),
+            ("2026-01-01T10:00", ten + six),
+            ("2026-01-01 10:00:00", ten + six),
             ("2026-01-01T10:00:00Z", ten),
             ("2026-01-01T10:00:00.000Z", ten),
-            ("2026-01-01T10:00:00.5", ten + 500),
+            ("2026-01-01T10:00:00.5", ten + six + 500),
             ("2026-01-01T04:00:00-06:00", ten),
             ("2026-01-01T11:30:00+01:30", ten),
-            ("1/1/2026", JAN_1_2026),
-            ("1/1/2026 10:00:00 AM", ten),
-            ("1/1/2026 10:00 am", ten),
-            ("1/1/2026 12:00:00 AM", JAN_1_2026),
-            ("1/1/2026 10:00:00 PM", ten + 12 * 3_600_000),
-            ("1/1/2026 22:00:00", ten + 12 * 3_600_000),
+            ("1/1/2026", JAN_1_2026 + six),
+            ("1/1/2026 10:00:00 AM", ten + six),
+            ("1/1/2026 10:00 am", ten + six),
+            ("1/1/2026 12:00:00 AM", JAN_1_2026 + six),
+            ("1/1/2026 10:00:00 PM", ten + six + 12 * 3_600_000),
+            ("1/1/2026 22:00:00", ten + six + 12 * 3_600_000),
         ] {
             assert_eq!(parse(text), Some(want), "{text}");
+        }
+        // What the sandbox writes reads back as the same instant.
+        for ms in [JAN_1_2026, JAN_1_2026 + 10 * 3_600_000 + 7_000] {
+            assert_eq!(parse(&us_datetime(ms)), Some(ms));
+            assert_eq!(parse(&xs_datetime(ms)), Some(ms));
         }
         for bad in [
             "",

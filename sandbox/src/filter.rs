@@ -597,7 +597,8 @@ mod tests {
     #[test]
     fn simple_operators_on_each_kind() {
         use SimpleOperators::*;
-        let r = row("Ada Lovelace", 42.0, "2026-03-04T10:00:00Z", true);
+        // 10:00 in the service's time (UTC-6): what a date without a zone means.
+        let r = row("Ada Lovelace", 42.0, "2026-03-04T16:00:00Z", true);
         let yes = [
             simple("name", Equals, &["ada lovelace"]),
             simple("Name", NotEquals, &["Bob"]),
@@ -650,7 +651,7 @@ mod tests {
         let f: AnyFilterPart = SimpleFilterPart {
             property: "Joined".into(),
             simple_operator: Equals,
-            date_value: vec!["2026-03-04T10:00:00.000Z".into()],
+            date_value: vec!["2026-03-04T16:00:00.000Z".into()],
             ..Default::default()
         }
         .into();

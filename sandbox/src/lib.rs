@@ -93,8 +93,10 @@
 //!   `notExistsInString` on text; `isAnniversary`, `isNotAnniversary`, `greaterThanAnniversary`,
 //!   `lessThanAnniversary` on dates. Text compares without regard to ASCII case; a missing
 //!   value (or empty text) passes only `isNull`. Dates come as `DateValue` or as `Value` text:
-//!   `2026-01-31`, `2026-01-31T10:00:00` (optionally `.fff`, `Z` or `±HH:MM`; none is UTC),
-//!   `2026-01-31 10:00:00`, `1/31/2026`, `1/31/2026 10:00:00 AM`. `ComplexFilterPart` joins
+//!   `2026-01-31`, `2026-01-31T10:00:00` (optionally `.fff`, `Z` or `±HH:MM`),
+//!   `2026-01-31 10:00:00`, `1/31/2026`, `1/31/2026 10:00:00 AM`; a date without a zone is in
+//!   the service's own time, Central Standard Time (UTC-6, all year), like the service reads it,
+//!   and data extension dates are written in it. `ComplexFilterPart` joins
 //!   `LeftOperand`, `RightOperand` and `AdditionalOperands` with `AND` or `OR`, nested. An
 //!   unknown property answers `Error: Filter Property 'X' is not a retrievable property of T.`;
 //!   a value of the wrong kind, a wrong count of values or an operator the property's kind

@@ -373,13 +373,13 @@ async fn filters_have_the_services_semantics() -> R {
         ids(1996..=2000)
     );
     // Sent event i is sent 10 s after event i-1, from 2026-01-01T00:00:00Z: dates in any of
-    // the forms, as Value or DateValue.
+    // the forms, as Value or DateValue; without a zone, in the service's time (UTC-6).
     assert_eq!(
         filtered(
             &a,
             "SentEvent",
             "ID",
-            simple("EventDate", LessThan, &["2026-01-01T00:00:30"])
+            simple("EventDate", LessThan, &["2025-12-31T18:00:30"])
         )
         .await?,
         ids(1..=3)
@@ -389,7 +389,7 @@ async fn filters_have_the_services_semantics() -> R {
             &a,
             "SentEvent",
             "ID",
-            simple("EventDate", GreaterThanOrEqual, &["1/1/2026 5:33:10 AM"])
+            simple("EventDate", GreaterThanOrEqual, &["12/31/2025 11:33:10 PM"])
         )
         .await?,
         ids(2000..=2000)
