@@ -279,44 +279,38 @@ const DATA_EXTENSION_FIELD: &[Column] = &[
 /// The properties every tracking event has: the first `EVENT_BASE` of each event table.
 const EVENT_BASE: usize = 8;
 
-const CLICK_EVENT: &[Column] = &[
-    Column::of("Client.ID", N),
-    Column::of("ID", N),
-    Column::of("SendID", N),
-    Column::of("SubscriberKey", T),
-    Column::of("EventDate", D),
-    Column::of("EventType", T),
-    Column::of("TriggeredSendDefinitionObjectID", T),
-    Column::of("BatchID", N),
+/// An event table: the properties every tracking event has (`EVENT_BASE` of them), then those
+/// of its kind.
+macro_rules! event_table {
+    ($($extra:expr),* $(,)?) => {
+        &[
+            Column::of("Client.ID", N),
+            Column::of("ID", N),
+            Column::of("SendID", N),
+            Column::of("SubscriberKey", T),
+            Column::of("EventDate", D),
+            Column::of("EventType", T),
+            Column::of("TriggeredSendDefinitionObjectID", T),
+            Column::of("BatchID", N),
+            $($extra),*
+        ]
+    };
+}
+
+const CLICK_EVENT: &[Column] = event_table![
     Column::of("URLID", N),
     Column::of("URL", T),
     Column::of("URLIDLong", N),
 ];
 
-const BOUNCE_EVENT: &[Column] = &[
-    Column::of("Client.ID", N),
-    Column::of("ID", N),
-    Column::of("SendID", N),
-    Column::of("SubscriberKey", T),
-    Column::of("EventDate", D),
-    Column::of("EventType", T),
-    Column::of("TriggeredSendDefinitionObjectID", T),
-    Column::of("BatchID", N),
+const BOUNCE_EVENT: &[Column] = event_table![
     Column::of("SMTPCode", T),
     Column::of("BounceCategory", T),
     Column::of("SMTPReason", T),
     Column::of("BounceType", T),
 ];
 
-const UNSUB_EVENT: &[Column] = &[
-    Column::of("Client.ID", N),
-    Column::of("ID", N),
-    Column::of("SendID", N),
-    Column::of("SubscriberKey", T),
-    Column::of("EventDate", D),
-    Column::of("EventType", T),
-    Column::of("TriggeredSendDefinitionObjectID", T),
-    Column::of("BatchID", N),
+const UNSUB_EVENT: &[Column] = event_table![
     Column::of("List.ID", N),
     Column::of("IsMasterUnsubscribed", B),
 ];
