@@ -333,7 +333,8 @@ async fn typed_rows_with_built_and_parsed_filters_match_the_data_model() -> R {
         .map(|r| field(r, "OrderID"))
         .collect();
     assert!(!want.is_empty());
-    let parsed = Filter::parse("OrderDate >= 2026-01-10T00:00Z and Amount < 250.00")?;
+    // Without a zone, like the data extension's dates: the service's own time (UTC-6).
+    let parsed = Filter::parse("OrderDate >= 2026-01-10T00:00 and Amount < 250.00")?;
     assert_eq!(ids(&orders(Some(parsed)).await?), want);
 
     // Customers as raw rows, by built filters: in London or Paris, and Active (a Boolean).
