@@ -21,7 +21,7 @@ use sfmc_partnerapi::{ErrorKind, PerformOutcome};
 
 /// How long the server holds each answer: long enough for every request of a round to arrive
 /// while the first is held (the counts below do not depend on it otherwise).
-const HOLD: Duration = Duration::from_millis(500);
+const HOLD: Duration = Duration::from_millis(1_000);
 
 /// Checks the progress reports: one per chunk, `done` rising to `total`.
 fn check_progress(calls: &[(usize, usize)], total: usize, chunks: usize) {
@@ -127,13 +127,15 @@ async fn a_concurrency_of_one_sends_one_chunk_after_the_other_in_order() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stopping_error_leaves_the_chunks_in_flight_to_finish() {
-    // Four at once; the second chunk (IDs 51-100) is refused at once (a Security fault: an
-    // authentication error, which stops the batch), the others answer after a while.
+    // Four at once; the second chunk (IDs 51-100) is refused first (a Security fault: an
+    // authentication error, which stops the batch), the others answer later. The refusal waits
+    // long enough for the four requests to have been sent even on a loaded machine.
     let server = Server::start(|r| {
         if r.send_ids().contains(&51) {
             Reply::fault(&Fault::new("q0:Security", "Login Failed"))
+                .after(Duration::from_millis(500))
         } else {
-            perform_ok(r).after(Duration::from_millis(200))
+            perform_ok(r).after(Duration::from_millis(1_500))
         }
     })
     .await;
