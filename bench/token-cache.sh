@@ -82,12 +82,14 @@ for _ in $(seq "$runs"); do
 done
 
 step "peak RSS"
-rss() { # $1 = cache flag; prints KiB
-  peak_rss "$sfmc" --token-cache "$1" cancel-send "$id"
-  id=$((id + 1))
+rss() { # $1 = cache flag, $2 = the send to cancel; prints KiB
+  peak_rss "$sfmc" --token-cache "$1" cancel-send "$2"
 }
-rss_warm=$(rss "$cache")
-rss_cold=$(rss off)
+# (Each in a subshell: the send IDs advance here.)
+rss_warm=$(rss "$cache" "$id")
+id=$((id + 1))
+rss_cold=$(rss off "$id")
+id=$((id + 1))
 
 python3 - "$tmp/warm" "$tmp/cold" "$runs" "$warm_requests" "$cold_requests" "$rss_warm" "$rss_cold" \
   "$profile" "$judge" "$out_dir/run-$(date +%Y%m%d-%H%M%S).jsonl" <<'EOF'
